@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The report model: what analysis found, typed, sorted and aggregated once.
+ * Renderers (report/) only read it. Strings from the wire are kept raw
+ * (any byte, length-counted); each renderer escapes them for its format.
+ */
+#ifndef EA_MODEL_H
+#define EA_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#define EA_SCHEMA 1
+
+/* A length-counted heap string, NUL-terminated, that may contain NUL. */
+struct ea_str {
+    char *s;
+    size_t len;
+};
+
+struct ea_addr {
+    uint8_t family; /* 4 or 6; 0 = none */
+    uint8_t b[16];
+};
+
+enum ea_transport {
+    EA_TCP = 6,
+    EA_UDP = 17,
+};
+
+enum ea_outcome {
+    EA_OUT_REACHED = 0,
+    EA_OUT_DENIED,
+    EA_OUT_REFUSED,
+    EA_OUT_NO_ANSWER,
+    EA_OUT_INCOMPLETE,
+    EA_OUT_UNKNOWN,
+    EA_OUT__COUNT
+};
+
+enum ea_name_source {
+    EA_NAME_NONE = 0,
+    EA_NAME_SNI,
+    EA_NAME_HTTP_HOST,
+    EA_NAME_CONNECT,
+    EA_NAME_QUIC_SNI,
+    EA_NAME__COUNT
+};
+
+/* Why a connection's name cannot be judged by an FQDN rule, or is odd. */
+enum ea_conn_flag {
+    EA_CF_TLS = 1u << 0,         /* a TLS ClientHello was seen */
+    EA_CF_TLS_NO_SNI = 1u << 1,  /* ClientHello without server_name */
+    EA_CF_ECH = 1u << 2,         /* encrypted_client_hello present: SNI is the outer name */
+    EA_CF_HTTP = 1u << 3,        /* an HTTP request was seen */
+    EA_CF_QUIC = 1u << 4,        /* UDP 443: QUIC, FQDN rules cannot judge it */
+    EA_CF_PORT = 1u << 5,        /* named, but not on port 80/443 */
+    EA_CF_MIDSTREAM = 1u << 6,   /* capture began after the handshake */
+    EA_CF_DNS = 1u << 7,         /* DNS traffic (port 53) */
+    EA_CF_NAME_CUT = 1u << 8,    /* the name was longer than we keep */
+    EA_CF_REASM_GAP = 1u << 9,   /* bytes missing before the hello could be read */
+};
+
+/* One DNS answer chain as the client saw it: the name it asked for, then
+ * each CNAME target, ending at the address. */
+struct ea_chain {
+    struct ea_str *names; /* names[0] = query name */
+    size_t n_names;
+};
+
+struct ea_conn {
+    struct ea_addr src, dst;
+    uint16_t sport, dport;
+    enum ea_transport transport;
+    struct ea_str name;          /* empty when name_source == EA_NAME_NONE */
+    enum ea_name_source name_source;
+    enum ea_outcome outcome;
+    const char *outcome_why;     /* static text: the evidence for the outcome */
+    uint32_t flags;              /* enum ea_conn_flag */
+    struct ea_str alpn;          /* first ALPN protocol offered, if any */
+    uint16_t tls_version;        /* negotiated (ServerHello), 0 if none */
+    uint16_t http_status;        /* first response status, 0 if none */
+    struct ea_str http_method;
+    struct timeval first, last;
+    uint64_t pkts_out, pkts_in;  /* out = client to server */
+    uint64_t bytes_out, bytes_in; /* IP payload bytes (transport header included) */
+    bool has_resolved;
+    struct ea_chain resolved;    /* the client's latest answer for dst before first */
+};
+
+struct ea_dns_answer {
+    uint16_t type;           /* DNS_TYPE_* (A, AAAA, CNAME, SVCB, HTTPS) */
+    struct ea_str owner;
+    struct ea_str data;      /* address text, or the target name */
+    uint32_t ttl;
+};
+
+/* DNS, aggregated per (query name, qtype). */
+struct ea_dns {
+    struct ea_str qname;
+    uint16_t qtype;
+    int rcode;               /* of the latest response; -1: no response seen */
+    uint32_t n_queries;      /* messages with QR=0 */
+    uint32_t n_responses;    /* messages with QR=1 */
+    bool over_tcp, over_udp;
+    struct timeval first, last;
+    struct ea_dns_answer *answers; /* union over responses, first seen order */
+    size_t n_answers;
+    bool answers_dropped;    /* more than we keep */
+};
+
+/* A destination as a person reads it: per (name or IP, port, transport). */
+struct ea_host {
+    struct ea_str key;           /* the name, or the address text if no name */
+    bool named;
+    enum ea_name_source name_source; /* of the first named connection */
+    uint16_t port;
+    enum ea_transport transport;
+    uint32_t flags;              /* union of the connections' flags */
+    size_t n_conns;
+    uint32_t outcomes[EA_OUT__COUNT];
+    enum ea_outcome outcome;     /* the best: reached < denied < ... by enum order */
+    uint64_t bytes_out, bytes_in;
+    struct timeval first, last;
+    struct ea_str *addrs;        /* distinct destination addresses (text) */
+    size_t n_addrs;
+    struct ea_str *resolved_as;  /* distinct DNS query names mapped to those addresses */
+    size_t n_resolved_as;
+};
+
+/* Counters shown at the end; one table of names (model.c). */
+enum ea_counter {
+    EA_C_PACKETS = 0,
+    EA_C_BYTES,           /* captured bytes */
+    EA_C_WIRE_BYTES,      /* original lengths */
+    EA_C_LINK_MALFORMED,
+    EA_C_LINK_TRUNCATED,
+    EA_C_NOT_IP,          /* ARP, LLDP, ... */
+    EA_C_IPV4,
+    EA_C_IPV6,
+    EA_C_IP_MALFORMED,
+    EA_C_IP_TRUNCATED,
+    EA_C_IP_FRAGMENTS,
+    EA_C_IP_OTHER_PROTO,  /* ICMP, ESP, ... */
+    EA_C_TCP,
+    EA_C_TCP_MALFORMED,
+    EA_C_TCP_TRUNCATED,
+    EA_C_UDP,
+    EA_C_UDP_MALFORMED,
+    EA_C_UDP_TRUNCATED,
+    EA_C_DNS_MESSAGES,
+    EA_C_DNS_MALFORMED,
+    EA_C_DNS_TRUNCATED,
+    EA_C_TLS_MALFORMED,
+    EA_C_HTTP_MALFORMED,
+    EA_C_FLOWS,
+    EA_C_FLOWS_EVICTED,
+    EA_C_REASM_WARNINGS,  /* libnids and own reassembly complaints */
+    EA_C__COUNT
+};
+
+struct ea_input {
+    struct ea_str path;      /* "-" for stdin */
+    int linktype;            /* DLT_* value */
+    const char *linktype_name;
+    uint64_t packets;
+    bool truncated;          /* the file ends inside a record */
+    uint64_t truncated_offset; /* byte offset of the cut record, if known */
+};
+
+struct ea_report {
+    const char *tool_version;
+    struct ea_input *inputs;
+    size_t n_inputs;
+    bool truncated;          /* some input was cut off */
+    struct ea_conn *conns;   /* sorted by first time, then by address */
+    size_t n_conns, cap_conns;
+    struct ea_dns *dns;      /* sorted by first time */
+    size_t n_dns, cap_dns;
+    struct ea_host *hosts;   /* sorted: named first, then by key, port */
+    size_t n_hosts;
+    uint64_t counters[EA_C__COUNT];
+    struct timeval first, last; /* time span of the packets */
+    bool have_time;
+};
+
+void ea_report_init(struct ea_report *r);
+void ea_report_finish(struct ea_report *r);
+
+/* Copy bytes into a model string (replacing what it had). false on ENOMEM. */
+bool ea_str_set(struct ea_str *s, const void *p, size_t len);
+void ea_str_clear(struct ea_str *s);
+
+/* Growth helpers: return a zeroed new element or NULL on ENOMEM. */
+struct ea_conn *ea_report_add_conn(struct ea_report *r);
+struct ea_dns *ea_report_add_dns(struct ea_report *r);
+struct ea_input *ea_report_add_input(struct ea_report *r);
+
+/* Sort connections and DNS, build hosts. Call once, after analysis. */
+bool ea_report_finalize(struct ea_report *r);
+
+/* Printed names, one table each; unknown values give NULL (print as numbers). */
+const char *ea_outcome_name(enum ea_outcome o);
+const char *ea_name_source_name(enum ea_name_source s);
+const char *ea_transport_name(enum ea_transport t);
+const char *ea_counter_name(enum ea_counter c);
+/* Flag names for output ("tls", "no-sni", "ech", ...), one per set bit. */
+const char *ea_conn_flag_name(uint32_t single_bit);
+
+/* Address as text (inet_ntop); buf at least 46 bytes. */
+const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* TLS handshake hellos (RFC 8446 §4.1.2, §4.1.3; RFC 5246 §7.4.1; RFC 6066 §3
+ * server_name; RFC 7301 ALPN; draft-ietf-tls-esni encrypted_client_hello). */
+#ifndef EA_TLS_H
+#define EA_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+
+#define TLS_SNI_MAX 255
+#define TLS_ALPN_MAX 64
+/* Largest handshake message we reassemble from several records. */
+#define TLS_HS_MAX 16384
+
+enum {
+    TLS_EXT_SERVER_NAME = 0x0000,
+    TLS_EXT_ALPN = 0x0010,
+    TLS_EXT_SUPPORTED_VERSIONS = 0x002b,
+    TLS_EXT_ECH = 0xfe0d,
+};
+
+struct tls_client_hello {
+    uint16_t record_version;  /* of the first record */
+    uint16_t legacy_version;  /* client_version field */
+    uint16_t n_extensions;
+    bool has_sni;             /* a server_name extension with a host_name entry */
+    uint16_t sni_len;         /* bytes kept in sni (≤ TLS_SNI_MAX) */
+    bool sni_cut;             /* the host_name was longer than TLS_SNI_MAX */
+    uint8_t sni[TLS_SNI_MAX + 1]; /* raw bytes of the first host_name, NUL after */
+    uint16_t n_sni_names;     /* host_name entries in the extension */
+    bool has_alpn;
+    uint16_t alpn_len;        /* first protocol in the ALPN list */
+    uint8_t alpn[TLS_ALPN_MAX + 1];
+    bool has_ech;             /* extension 0xfe0d present (maybe GREASE) */
+    bool supports_tls13;      /* supported_versions lists 0x0304 */
+};
+
+/*
+ * Parse a ClientHello from the first bytes of the client→server TCP stream
+ * (TLS records, RFC 8446 §5.1). The handshake message may span several
+ * records and may arrive in several calls: call again with the longer prefix
+ * while the result is PARSE_INCOMPLETE. Fragments are joined in the caller's
+ * scratch buffer (TLS_HS_MAX bytes); a ClientHello longer than that is
+ * PARSE_MALFORMED with reason "client hello too large". *out is written only
+ * on PARSE_OK.
+ */
+enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t len,
+                                                uint8_t scratch[TLS_HS_MAX],
+                                                struct tls_client_hello *out,
+                                                const char **out_reason);
+
+/* Parse a ClientHello handshake message (type 1, with its 4-byte handshake
+ * header) already reassembled, e.g. from QUIC CRYPTO frames. */
+enum parse_result tls_parse_client_hello_msg(const uint8_t *msg, size_t len,
+                                             struct tls_client_hello *out,
+                                             const char **out_reason);
+
+enum tls_server_kind {
+    TLS_SERVER_HELLO = 1,  /* a ServerHello (or HelloRetryRequest) */
+    TLS_SERVER_ALERT,      /* the first record is an alert */
+};
+
+struct tls_server_first {
+    enum tls_server_kind kind;
+    uint16_t version;        /* negotiated: supported_versions if present */
+    uint16_t cipher_suite;
+    bool hello_retry;        /* the ServerHello is a HelloRetryRequest */
+    uint8_t alert_level;
+    uint8_t alert_desc;
+};
+
+/*
+ * Parse the first server→client record of the stream: a handshake record
+ * starting with a ServerHello, or an alert. Only the ServerHello's fixed part
+ * and its extensions are needed, so the remainder of the flight may be
+ * missing. Anything else (not TLS) is PARSE_MALFORMED. *out written only on
+ * PARSE_OK.
+ */
+enum parse_result tls_parse_server_first(const uint8_t *stream, size_t len,
+                                         struct tls_server_first *out, const char **out_reason);
+
+/* Does this look like the start of a TLS handshake record (0x16 0x03 0x00..0x04)? */
+bool tls_looks_like_handshake(const uint8_t *stream, size_t len);
+
+#endif
