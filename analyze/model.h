@@ -173,7 +173,7 @@ struct ea_input {
 struct ea_report {
     const char *tool_version;
     struct ea_input *inputs;
-    size_t n_inputs;
+    size_t n_inputs, cap_inputs;
     bool truncated;          /* some input was cut off */
     struct ea_conn *conns;   /* sorted by first time, then by address */
     size_t n_conns, cap_conns;
@@ -193,7 +193,8 @@ void ea_report_finish(struct ea_report *r);
 bool ea_str_set(struct ea_str *s, const void *p, size_t len);
 void ea_str_clear(struct ea_str *s);
 
-/* Growth helpers: return a zeroed new element or NULL on ENOMEM. */
+/* Growth helpers: return a zeroed new element or NULL on ENOMEM. The one
+ * exception: a new ea_dns has rcode = -1 (no response seen yet). */
 struct ea_conn *ea_report_add_conn(struct ea_report *r);
 struct ea_dns *ea_report_add_dns(struct ea_report *r);
 struct ea_input *ea_report_add_input(struct ea_report *r);
@@ -208,8 +209,11 @@ const char *ea_transport_name(enum ea_transport t);
 const char *ea_counter_name(enum ea_counter c);
 /* Flag names for output ("tls", "no-sni", "ech", ...), one per set bit. */
 const char *ea_conn_flag_name(uint32_t single_bit);
+/* "TLS 1.3", "TLS 1.2", ... for a protocol version number; NULL if unknown. */
+const char *ea_tls_version_name(uint16_t version);
 
-/* Address as text (inet_ntop); buf at least 46 bytes. */
+/* Address as text (inet_ntop); buf at least 46 bytes. Family 0 (none) or
+ * any other family gives "-". Always returns buf. */
 const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n);
 
 #endif

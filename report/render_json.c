@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The JSON report (doc/report-schema.md). Keys are inserted in the order of
+ * the schema document and dumped in that order. Every string that is not a
+ * name from one of our tables goes through ea_escape() first, so the output
+ * is ASCII whatever the capture held.
+ */
+#include "render.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "escape.h"
+
+#define EA_TOOL_NAME "egress-audit"
+
+/* ---- values; each returns NULL on ENOMEM, and json_object_set_new() and
+ * json_array_append_new() then fail cleanly ---- */
+
+static json_t *j_text(const char *s, size_t len)
+{
+    size_t n;
+    char *e = ea_escape_dup(s, len, &n);
+    if (!e)
+        return NULL;
+    json_t *v = json_stringn(e, n);
+    free(e);
+    return v;
+}
+
+static json_t *j_str(const struct ea_str *s) { return j_text(s->s ? s->s : "", s->len); }
+
+static json_t *j_str_or_null(const struct ea_str *s) { return s->len ? j_str(s) : json_null(); }
+
+/* Our own static text (a table name, outcome_why): escaped all the same. */
+static json_t *j_cstr(const char *s) { return s ? j_text(s, strlen(s)) : json_null(); }
+
+static json_t *j_int(long long v) { return json_integer((json_int_t)v); }
+
+static json_t *j_u64(uint64_t v)
+{
+    /* Never reached by a real capture; a real keeps the magnitude. */
+    if (v > (uint64_t)INT64_MAX)
+        return json_real((double)v);
+    return json_integer((json_int_t)v);
+}
+
+/* A name from a table, or the number when the table has none. */
+static json_t *j_name(const char *name, long long v) { return name ? j_cstr(name) : j_int(v); }
+
+/* Seconds since the epoch; printed with JSON_REAL_PRECISION(16), which is
+ * exact to the microsecond for any date before the year 2286. */
+static json_t *j_time(const struct timeval *tv)
+{
+    return json_real((double)tv->tv_sec + (double)tv->tv_usec / 1e6);
+}
+
+static json_t *j_addr(const struct ea_addr *a)
+{
+    if (a->family != 4 && a->family != 6)
+        return json_null();
+    char buf[64];
+    return j_cstr(ea_addr_text(a, buf, sizeof buf));
+}
+
+static bool set(json_t *o, const char *key, json_t *v)
+{
+    return json_object_set_new(o, key, v) == 0;
+}
+static bool append(json_t *a, json_t *v) { return json_array_append_new(a, v) == 0; }
+
+static json_t *j_flags(uint32_t flags)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; i < 32 && a; i++) {
+        uint32_t bit = UINT32_C(1) << i;
+        if ((flags & bit) && !append(a, j_name(ea_conn_flag_name(bit), bit))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *j_strs(const struct ea_str *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && a; i++) {
+        if (!append(a, j_str(&v[i]))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* ---- objects ---- */
+
+static json_t *j_input(const struct ea_input *in)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "path", j_str(&in->path));
+    ok = ok && set(o, "linktype", j_int(in->linktype));
+    ok = ok && set(o, "linktype_name", j_cstr(in->linktype_name));
+    ok = ok && set(o, "packets", j_u64(in->packets));
+    ok = ok && set(o, "truncated", json_boolean(in->truncated));
+    ok = ok &&
+         set(o, "truncated_offset",
+             in->truncated && in->truncated_offset ? j_u64(in->truncated_offset) : json_null());
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* Insert a new container under key and hand it back, borrowed (the parent
+ * owns it), to be filled in place; NULL once anything failed. Keys keep the
+ * order of insertion, so a container takes its place before it is filled. */
+static json_t *attach(json_t *parent, const char *key, json_t *child, bool *ok)
+{
+    if (!*ok) {
+        json_decref(child);
+        return NULL;
+    }
+    *ok = set(parent, key, child);
+    return *ok ? child : NULL;
+}
+
+static json_t *j_host(const struct ea_host *h)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "name", h->named ? j_str(&h->key) : json_null());
+    ok = ok && set(o, "key", j_str(&h->key));
+    ok = ok && set(o, "port", j_int(h->port));
+    ok = ok && set(o, "transport", j_name(ea_transport_name(h->transport), h->transport));
+    ok = ok && set(o, "name_source", j_name(ea_name_source_name(h->name_source), h->name_source));
+    ok = ok && set(o, "outcome", j_name(ea_outcome_name(h->outcome), h->outcome));
+    json_t *outs = attach(o, "outcomes", json_object(), &ok);
+    for (unsigned i = 0; ok && i < EA_OUT__COUNT; i++)
+        if (h->outcomes[i])
+            ok = set(outs, ea_outcome_name((enum ea_outcome)i), j_int(h->outcomes[i]));
+    ok = ok && set(o, "connections", j_u64(h->n_conns));
+    ok = ok && set(o, "addresses", j_strs(h->addrs, h->n_addrs));
+    ok = ok && set(o, "resolved_as", j_strs(h->resolved_as, h->n_resolved_as));
+    ok = ok && set(o, "flags", j_flags(h->flags));
+    ok = ok && set(o, "bytes_out", j_u64(h->bytes_out));
+    ok = ok && set(o, "bytes_in", j_u64(h->bytes_in));
+    ok = ok && set(o, "first", j_time(&h->first));
+    ok = ok && set(o, "last", j_time(&h->last));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_conn(const struct ea_conn *c)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    bool named = c->name_source != EA_NAME_NONE;
+    ok = ok && set(o, "name", named ? j_str(&c->name) : json_null());
+    ok = ok && set(o, "name_source", j_name(ea_name_source_name(c->name_source), c->name_source));
+    ok = ok && set(o, "dst", j_addr(&c->dst));
+    ok = ok && set(o, "dport", j_int(c->dport));
+    ok = ok && set(o, "src", j_addr(&c->src));
+    ok = ok && set(o, "sport", j_int(c->sport));
+    ok = ok && set(o, "transport", j_name(ea_transport_name(c->transport), c->transport));
+    ok = ok && set(o, "outcome", j_name(ea_outcome_name(c->outcome), c->outcome));
+    ok = ok && set(o, "outcome_why", j_cstr(c->outcome_why));
+    ok = ok && set(o, "flags", j_flags(c->flags));
+    ok = ok && set(o, "alpn", j_str_or_null(&c->alpn));
+    ok = ok && set(o, "tls_version",
+                   c->tls_version ? j_name(ea_tls_version_name(c->tls_version), c->tls_version)
+                                  : json_null());
+    ok = ok && set(o, "http_status", c->http_status ? j_int(c->http_status) : json_null());
+    ok = ok && set(o, "http_method", j_str_or_null(&c->http_method));
+    ok = ok && set(o, "first", j_time(&c->first));
+    ok = ok && set(o, "last", j_time(&c->last));
+    ok = ok && set(o, "packets_out", j_u64(c->pkts_out));
+    ok = ok && set(o, "packets_in", j_u64(c->pkts_in));
+    ok = ok && set(o, "bytes_out", j_u64(c->bytes_out));
+    ok = ok && set(o, "bytes_in", j_u64(c->bytes_in));
+    ok = ok && set(o, "resolved_as",
+                   c->has_resolved ? j_strs(c->resolved.names, c->resolved.n_names) : json_null());
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_answer(const struct ea_dns_answer *a)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "type", j_name(dns_type_name(a->type), a->type));
+    ok = ok && set(o, "name", j_str(&a->owner));
+    ok = ok && set(o, "data", j_str(&a->data));
+    ok = ok && set(o, "ttl", j_u64(a->ttl));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_rcode(int rcode)
+{
+    if (rcode < 0)
+        return json_null();
+    if (rcode <= UINT8_MAX)
+        return j_name(dns_rcode_name((uint8_t)rcode), rcode);
+    return j_int(rcode);
+}
+
+static json_t *j_dns(const struct ea_dns *d)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "query", j_str(&d->qname));
+    ok = ok && set(o, "qtype", j_name(dns_type_name(d->qtype), d->qtype));
+    ok = ok && set(o, "rcode", j_rcode(d->rcode));
+    json_t *answers = attach(o, "answers", json_array(), &ok);
+    for (size_t i = 0; ok && i < d->n_answers; i++)
+        ok = append(answers, j_answer(&d->answers[i]));
+    ok = ok && set(o, "answers_dropped", json_boolean(d->answers_dropped));
+    ok = ok && set(o, "queries", j_u64(d->n_queries));
+    ok = ok && set(o, "responses", j_u64(d->n_responses));
+    json_t *tr = attach(o, "transport", json_array(), &ok);
+    ok = ok && (!d->over_udp || append(tr, j_cstr("udp")));
+    ok = ok && (!d->over_tcp || append(tr, j_cstr("tcp")));
+    ok = ok && set(o, "first", j_time(&d->first));
+    ok = ok && set(o, "last", j_time(&d->last));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_report(const struct ea_report *r)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "schema", j_int(EA_SCHEMA));
+    json_t *tool = attach(o, "tool", json_object(), &ok);
+    ok = ok && set(tool, "name", j_cstr(EA_TOOL_NAME));
+    ok = ok && set(tool, "version", j_cstr(r->tool_version));
+    json_t *inputs = attach(o, "inputs", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_inputs; i++)
+        ok = append(inputs, j_input(&r->inputs[i]));
+    ok = ok && set(o, "truncated", json_boolean(r->truncated));
+    if (r->have_time) {
+        json_t *time = attach(o, "time", json_object(), &ok);
+        ok = ok && set(time, "first", j_time(&r->first));
+        ok = ok && set(time, "last", j_time(&r->last));
+    } else {
+        ok = ok && set(o, "time", json_null());
+    }
+    json_t *hosts = attach(o, "hosts", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_hosts; i++)
+        ok = append(hosts, j_host(&r->hosts[i]));
+    json_t *conns = attach(o, "connections", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_conns; i++)
+        ok = append(conns, j_conn(&r->conns[i]));
+    json_t *dns = attach(o, "dns", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_dns; i++)
+        ok = append(dns, j_dns(&r->dns[i]));
+    json_t *stats = attach(o, "stats", json_object(), &ok);
+    json_t *counters = attach(stats, "counters", json_object(), &ok);
+    for (unsigned i = 0; ok && i < EA_C__COUNT; i++) {
+        const char *name = ea_counter_name((enum ea_counter)i);
+        char num[16];
+        if (!name) { /* cannot happen: model.c asserts one name per counter */
+            snprintf(num, sizeof num, "%u", i);
+            name = num;
+        }
+        ok = set(counters, name, j_u64(r->counters[i]));
+    }
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+int render_json(const struct ea_report *r, FILE *out)
+{
+    json_t *root = j_report(r);
+    if (!root)
+        return -1;
+    int rc = json_dumpf(root, out,
+                        JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+                            JSON_REAL_PRECISION(16));
+    json_decref(root);
+    if (rc != 0 || fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
+        return -1;
+    return 0;
+}

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The terminal report. Every cell is built in memory first so that column
+ * widths come from the data; names are never cut (people paste them), so a
+ * long one widens its column. Names are written in the safe text of
+ * escape.h, so every cell is printable ASCII: one byte is one column, and no
+ * byte from the capture can reach the terminal as a control sequence. Colour
+ * sequences are ours alone, and only when asked for.
+ */
+#include "render.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dns.h"
+#include "escape.h"
+
+#define SGR_RESET "\x1b[0m"
+#define SGR_BOLD "\x1b[1m"
+#define SGR_RED "\x1b[31m"
+#define SGR_GREEN "\x1b[32m"
+#define SGR_YELLOW "\x1b[33m"
+
+/* ---- cells: growable strings ---- */
+
+struct cell {
+    char *s;
+    size_t len, cap;
+    bool oom;
+    const char *color; /* SGR sequence, or NULL */
+};
+
+static bool cell_reserve(struct cell *c, size_t more)
+{
+    if (c->oom)
+        return false;
+    if (more < c->cap - c->len)
+        return true;
+    size_t ncap = c->cap ? c->cap : 32;
+    while (ncap - c->len <= more) {
+        if (ncap > SIZE_MAX / 2) {
+            c->oom = true;
+            return false;
+        }
+        ncap *= 2;
+    }
+    char *p = realloc(c->s, ncap);
+    if (!p) {
+        c->oom = true;
+        return false;
+    }
+    c->s = p;
+    c->cap = ncap;
+    return true;
+}
+
+static void cell_putn(struct cell *c, const char *s, size_t n)
+{
+    if (!cell_reserve(c, n))
+        return;
+    if (n)
+        memcpy(c->s + c->len, s, n);
+    c->len += n;
+    c->s[c->len] = '\0';
+}
+
+static void cell_puts(struct cell *c, const char *s) { cell_putn(c, s, strlen(s)); }
+
+__attribute__((format(printf, 2, 3))) static void cell_printf(struct cell *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        c->oom = true;
+        return;
+    }
+    if (!cell_reserve(c, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(c->s + c->len, c->cap - c->len, fmt, ap);
+    va_end(ap);
+    c->len += (size_t)n;
+}
+
+/* Bytes from the wire (or a path), in safe text. */
+static void cell_esc(struct cell *c, const char *s, size_t len)
+{
+    size_t n = ea_escape(s, len, NULL, 0);
+    if (!cell_reserve(c, n))
+        return;
+    ea_escape(s, len, c->s + c->len, c->cap - c->len);
+    c->len += n;
+}
+
+static void cell_str(struct cell *c, const struct ea_str *s)
+{
+    cell_esc(c, s->s ? s->s : "", s->len);
+}
+
+/* Our own static text: escaped too, in case it ever holds a stray byte. */
+static void cell_text(struct cell *c, const char *s) { cell_esc(c, s, strlen(s)); }
+
+/* A table name, or the number when the table has none. */
+static void cell_name(struct cell *c, const char *name, long long v)
+{
+    if (name)
+        cell_text(c, name);
+    else
+        cell_printf(c, "%lld", v);
+}
+
+/* "; " between the parts of a notes cell. */
+static void cell_sep(struct cell *c, const char *sep)
+{
+    if (c->len)
+        cell_puts(c, sep);
+}
+
+/* ---- tables ---- */
+
+struct col {
+    const char *head;
+    bool right;
+};
+
+struct table {
+    const struct col *cols;
+    size_t ncols;
+    struct cell *cells; /* row-major */
+    size_t nrows, cap;
+    bool oom;
+};
+
+/* The cells of a new row, or NULL (then t->oom). */
+static struct cell *table_row(struct table *t)
+{
+    if (t->oom)
+        return NULL;
+    if (t->nrows == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 16;
+        if (ncap > SIZE_MAX / t->ncols / sizeof *t->cells) {
+            t->oom = true;
+            return NULL;
+        }
+        struct cell *p = realloc(t->cells, ncap * t->ncols * sizeof *p);
+        if (!p) {
+            t->oom = true;
+            return NULL;
+        }
+        t->cells = p;
+        t->cap = ncap;
+    }
+    struct cell *row = &t->cells[t->nrows++ * t->ncols];
+    memset(row, 0, t->ncols * sizeof *row);
+    return row;
+}
+
+static void table_free(struct table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i].s);
+    free(t->cells);
+    t->cells = NULL;
+    t->nrows = t->cap = 0;
+}
+
+static void put_pad(FILE *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+/* One line: cells separated by two spaces, no trailing blanks. */
+static void table_line(const struct table *t, const struct cell *row, const char *const *texts,
+                       const size_t *width, FILE *out, bool color)
+{
+    size_t last = 0; /* columns after the last non-empty one are not written */
+    for (size_t j = 0; j < t->ncols; j++)
+        if ((row ? row[j].len : strlen(texts[j])) > 0)
+            last = j + 1;
+    if (color && !row)
+        fputs(SGR_BOLD, out); /* the heading line, in one span */
+    for (size_t j = 0; j < last; j++) {
+        const char *s = row ? (row[j].s ? row[j].s : "") : texts[j];
+        size_t len = row ? row[j].len : strlen(texts[j]);
+        const char *sgr = row ? row[j].color : NULL;
+        size_t pad = width[j] - len;
+        if (j > 0)
+            fputs("  ", out);
+        if (t->cols[j].right)
+            put_pad(out, pad);
+        if (color && sgr)
+            fputs(sgr, out);
+        fwrite(s, 1, len, out);
+        if (color && sgr)
+            fputs(SGR_RESET, out);
+        if (!t->cols[j].right && j + 1 < last)
+            put_pad(out, pad);
+    }
+    if (color && !row)
+        fputs(SGR_RESET, out);
+    fputc('\n', out);
+}
+
+static int table_print(struct table *t, FILE *out, bool color)
+{
+    if (t->oom)
+        return -1;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        if (t->cells[i].oom)
+            return -1;
+    if (t->nrows == 0) {
+        fputs("  (none)\n", out);
+        return 0;
+    }
+    size_t width[16];
+    const char *heads[16];
+    if (t->ncols > 16)
+        return -1;
+    for (size_t j = 0; j < t->ncols; j++) {
+        heads[j] = t->cols[j].head;
+        width[j] = strlen(heads[j]);
+        for (size_t i = 0; i < t->nrows; i++)
+            if (t->cells[i * t->ncols + j].len > width[j])
+                width[j] = t->cells[i * t->ncols + j].len;
+    }
+    table_line(t, NULL, heads, width, out, color);
+    for (size_t i = 0; i < t->nrows; i++)
+        table_line(t, &t->cells[i * t->ncols], NULL, width, out, color);
+    return 0;
+}
+
+/* ---- the formats of the report's fields ---- */
+
+static const struct {
+    enum ea_outcome o;
+    const char *sgr;
+} outcome_color_tab[] = {
+    {EA_OUT_REACHED, SGR_GREEN}, {EA_OUT_DENIED, SGR_RED},        {EA_OUT_REFUSED, SGR_RED},
+    {EA_OUT_NO_ANSWER, SGR_RED}, {EA_OUT_INCOMPLETE, SGR_YELLOW}, {EA_OUT_UNKNOWN, SGR_YELLOW},
+};
+
+static const char *outcome_color(enum ea_outcome o)
+{
+    for (size_t i = 0; i < sizeof outcome_color_tab / sizeof outcome_color_tab[0]; i++)
+        if (outcome_color_tab[i].o == o)
+            return outcome_color_tab[i].sgr;
+    return NULL;
+}
+
+/* What a flag means to the reader; "" for flags that say nothing the
+ * other columns do not (the name source already tells TLS from HTTP). */
+static const struct {
+    uint32_t bit;
+    const char *note;
+} flag_note_tab[] = {
+    {EA_CF_TLS, ""},
+    {EA_CF_TLS_NO_SNI, "no SNI"},
+    {EA_CF_ECH, "ECH: SNI is the outer name"},
+    {EA_CF_HTTP, ""},
+    {EA_CF_QUIC, "QUIC: FQDN rules cannot judge"},
+    {EA_CF_PORT, "port not 80/443"},
+    {EA_CF_MIDSTREAM, "capture began mid-stream"},
+    {EA_CF_DNS, ""},
+    {EA_CF_NAME_CUT, "name cut"},
+    {EA_CF_REASM_GAP, "reassembly gap"},
+};
+
+static void cell_flag_notes(struct cell *c, uint32_t flags)
+{
+    for (unsigned i = 0; i < 32; i++) {
+        uint32_t bit = UINT32_C(1) << i;
+        if (!(flags & bit))
+            continue;
+        const char *note = NULL;
+        for (size_t k = 0; k < sizeof flag_note_tab / sizeof flag_note_tab[0]; k++)
+            if (flag_note_tab[k].bit == bit)
+                note = flag_note_tab[k].note;
+        if (note && !*note)
+            continue;
+        cell_sep(c, "; ");
+        if (note)
+            cell_puts(c, note);
+        else
+            cell_printf(c, "flag 0x%" PRIx32, bit);
+    }
+}
+
+static void cell_transport(struct cell *c, enum ea_transport t)
+{
+    cell_name(c, ea_transport_name(t), t);
+}
+
+static void cell_addr_port(struct cell *c, const struct ea_addr *a, uint16_t port)
+{
+    char buf[64];
+    ea_addr_text(a, buf, sizeof buf);
+    if (a->family == 6)
+        cell_printf(c, "[%s]:%u", buf, (unsigned)port);
+    else
+        cell_printf(c, "%s:%u", buf, (unsigned)port);
+}
+
+static int64_t tv_diff_us(const struct timeval *a, const struct timeval *b)
+{
+    return ((int64_t)a->tv_sec - (int64_t)b->tv_sec) * 1000000 +
+           ((int64_t)a->tv_usec - (int64_t)b->tv_usec);
+}
+
+/* Seconds with three decimals, rounded to the nearest millisecond. */
+static void cell_seconds(struct cell *c, int64_t us)
+{
+    uint64_t a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+    uint64_t ms = (a + 500) / 1000;
+    cell_printf(c, "%s%" PRIu64 ".%03" PRIu64, us < 0 && ms ? "-" : "", ms / 1000, ms % 1000);
+}
+
+/* "2024-05-01 12:00:00.123"; with_date false leaves the date out. */
+static void cell_clock(struct cell *c, const struct timeval *tv, bool with_date)
+{
+    time_t t = (time_t)tv->tv_sec;
+    struct tm tm;
+    char buf[64];
+    if (!gmtime_r(&t, &tm) ||
+        !strftime(buf, sizeof buf, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
+        cell_printf(c, "%lld", (long long)tv->tv_sec);
+        return;
+    }
+    cell_printf(c, "%s.%03ld", buf, (long)(tv->tv_usec / 1000));
+}
+
+static bool same_day(const struct timeval *a, const struct timeval *b)
+{
+    time_t ta = (time_t)a->tv_sec, tb = (time_t)b->tv_sec;
+    struct tm ma, mb;
+    return gmtime_r(&ta, &ma) && gmtime_r(&tb, &mb) && ma.tm_year == mb.tm_year &&
+           ma.tm_yday == mb.tm_yday;
+}
+
+static bool str_eq_ci(const struct ea_str *a, const struct ea_str *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (size_t i = 0; i < a->len; i++) {
+        unsigned char x = (unsigned char)a->s[i], y = (unsigned char)b->s[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* ---- sections ---- */
+
+static int write_line(FILE *out, struct cell *c)
+{
+    if (c->oom)
+        return -1;
+    if (c->len)
+        fwrite(c->s, 1, c->len, out);
+    fputc('\n', out);
+    return 0;
+}
+
+static int print_header(const struct ea_report *r, FILE *out, bool color)
+{
+    struct cell c = {0};
+    int rc = 0;
+
+    cell_puts(&c, "inputs: ");
+    if (r->n_inputs == 0)
+        cell_puts(&c, "none");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_input *in = &r->inputs[i];
+        if (i)
+            cell_puts(&c, ", ");
+        cell_str(&c, &in->path);
+        cell_puts(&c, " (");
+        if (in->linktype_name)
+            cell_text(&c, in->linktype_name);
+        else
+            cell_printf(&c, "linktype %d", in->linktype);
+        cell_printf(&c, ", %" PRIu64 " packets)", in->packets);
+    }
+    rc |= write_line(out, &c);
+
+    c.len = 0;
+    cell_printf(&c, "packets: %" PRIu64, r->counters[EA_C_PACKETS]);
+    if (r->have_time) {
+        cell_puts(&c, ", ");
+        cell_clock(&c, &r->first, true);
+        cell_puts(&c, " to ");
+        cell_clock(&c, &r->last, !same_day(&r->first, &r->last));
+        cell_puts(&c, " UTC (");
+        cell_seconds(&c, tv_diff_us(&r->last, &r->first));
+        cell_puts(&c, " s)");
+    }
+    rc |= write_line(out, &c);
+
+    bool said = false;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_input *in = &r->inputs[i];
+        if (!in->truncated)
+            continue;
+        c.len = 0;
+        cell_puts(&c, "'");
+        cell_str(&c, &in->path);
+        cell_puts(&c, "' ends inside a record");
+        if (in->truncated_offset)
+            cell_printf(&c, " at byte %" PRIu64, in->truncated_offset);
+        cell_puts(&c, ": the capture is truncated");
+        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
+        rc |= write_line(out, &c);
+        said = true;
+    }
+    if (r->truncated && !said)
+        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " the capture is truncated\n"
+                    : "warning: the capture is truncated\n",
+              out);
+    free(c.s);
+    return rc;
+}
+
+static void print_title(FILE *out, const char *title, bool color)
+{
+    fputc('\n', out);
+    if (color)
+        fprintf(out, SGR_BOLD "%s" SGR_RESET "\n", title);
+    else
+        fprintf(out, "%s\n", title);
+}
+
+enum { H_HOST, H_PORT, H_OUTCOME, H_CONNS, H_FROM, H_OUT, H_IN, H_NOTES, H__N };
+static const struct col host_cols[H__N] = {
+    [H_HOST] = {"HOST", false},       [H_PORT] = {"PORT", false},
+    [H_OUTCOME] = {"OUTCOME", false}, [H_CONNS] = {"CONNS", true},
+    [H_FROM] = {"NAME FROM", false},  [H_OUT] = {"BYTES OUT", true},
+    [H_IN] = {"BYTES IN", true},      [H_NOTES] = {"RESOLVED AS / NOTES", false},
+};
+
+static int print_hosts(const struct ea_report *r, FILE *out, bool color)
+{
+    struct table t = {.cols = host_cols, .ncols = H__N};
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_str(&row[H_HOST], &h->key);
+        cell_printf(&row[H_PORT], "%u/", (unsigned)h->port);
+        cell_transport(&row[H_PORT], h->transport);
+        cell_name(&row[H_OUTCOME], ea_outcome_name(h->outcome), h->outcome);
+        row[H_OUTCOME].color = outcome_color(h->outcome);
+        cell_printf(&row[H_CONNS], "%zu", h->n_conns);
+        if (h->named)
+            cell_name(&row[H_FROM], ea_name_source_name(h->name_source), h->name_source);
+        else
+            cell_puts(&row[H_FROM], "-");
+        cell_printf(&row[H_OUT], "%" PRIu64, h->bytes_out);
+        cell_printf(&row[H_IN], "%" PRIu64, h->bytes_in);
+        /* For a named host, a DNS name is news only when it is another name. */
+        bool said = false;
+        for (size_t k = 0; k < h->n_resolved_as; k++) {
+            if (h->named && str_eq_ci(&h->resolved_as[k], &h->key))
+                continue;
+            cell_puts(&row[H_NOTES], said ? ", " : "resolved as ");
+            cell_str(&row[H_NOTES], &h->resolved_as[k]);
+            said = true;
+        }
+        cell_flag_notes(&row[H_NOTES], h->flags);
+    }
+    int rc = table_print(&t, out, color);
+    table_free(&t);
+    return rc;
+}
+
+enum {
+    C_TIME,
+    C_SRC,
+    C_ARROW,
+    C_DST,
+    C_PROTO,
+    C_NAME,
+    C_FROM,
+    C_OUTCOME,
+    C_WHY,
+    C_OUT,
+    C_IN,
+    C_NOTES,
+    C__N
+};
+static const struct col conn_cols[C__N] = {
+    [C_TIME] = {"TIME", true},    [C_SRC] = {"SOURCE", true},
+    [C_ARROW] = {"", false},      [C_DST] = {"DESTINATION", false},
+    [C_PROTO] = {"PROTO", false}, [C_NAME] = {"NAME", false},
+    [C_FROM] = {"FROM", false},   [C_OUTCOME] = {"OUTCOME", false},
+    [C_WHY] = {"WHY", false},     [C_OUT] = {"BYTES OUT", true},
+    [C_IN] = {"BYTES IN", true},  [C_NOTES] = {"RESOLVED AS / NOTES", false},
+};
+
+static int print_conns(const struct ea_report *r, FILE *out, bool color)
+{
+    struct table t = {.cols = conn_cols, .ncols = C__N};
+    struct timeval base = {0};
+    if (r->have_time)
+        base = r->first;
+    else if (r->n_conns)
+        base = r->conns[0].first;
+    for (size_t i = 0; i < r->n_conns; i++) {
+        const struct ea_conn *c = &r->conns[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_seconds(&row[C_TIME], tv_diff_us(&c->first, &base));
+        cell_addr_port(&row[C_SRC], &c->src, c->sport);
+        cell_puts(&row[C_ARROW], "->");
+        cell_addr_port(&row[C_DST], &c->dst, c->dport);
+        cell_transport(&row[C_PROTO], c->transport);
+        if (c->name_source != EA_NAME_NONE) {
+            cell_str(&row[C_NAME], &c->name);
+            cell_name(&row[C_FROM], ea_name_source_name(c->name_source), c->name_source);
+        } else {
+            cell_puts(&row[C_NAME], "-");
+            cell_puts(&row[C_FROM], "-");
+        }
+        cell_name(&row[C_OUTCOME], ea_outcome_name(c->outcome), c->outcome);
+        row[C_OUTCOME].color = outcome_color(c->outcome);
+        cell_text(&row[C_WHY], c->outcome_why ? c->outcome_why : "-");
+        cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
+        cell_printf(&row[C_IN], "%" PRIu64, c->bytes_in);
+        /* A chain that is just the connection's own name says nothing new. */
+        bool echo = c->name_source != EA_NAME_NONE && c->resolved.n_names == 1 &&
+                    str_eq_ci(&c->resolved.names[0], &c->name);
+        if (c->has_resolved && !echo) {
+            for (size_t k = 0; k < c->resolved.n_names; k++) {
+                if (k)
+                    cell_puts(&row[C_NOTES], " -> ");
+                cell_str(&row[C_NOTES], &c->resolved.names[k]);
+            }
+        }
+        cell_flag_notes(&row[C_NOTES], c->flags);
+    }
+    int rc = table_print(&t, out, color);
+    table_free(&t);
+    return rc;
+}
+
+enum { D_QUERY, D_TYPE, D_RCODE, D_QUERIES, D_RESPONSES, D_ANSWERS, D__N };
+static const struct col dns_cols[D__N] = {
+    [D_QUERY] = {"QUERY", false},        [D_TYPE] = {"TYPE", false},
+    [D_RCODE] = {"RCODE", false},        [D_QUERIES] = {"QUERIES", true},
+    [D_RESPONSES] = {"RESPONSES", true}, [D_ANSWERS] = {"ANSWERS", false},
+};
+
+static void cell_dns_type(struct cell *c, uint16_t type)
+{
+    const char *name = dns_type_name(type);
+    if (name)
+        cell_text(c, name);
+    else
+        cell_printf(c, "TYPE%u", (unsigned)type); /* RFC 3597 §5 */
+}
+
+static int print_dns(const struct ea_report *r, FILE *out, bool color)
+{
+    struct table t = {.cols = dns_cols, .ncols = D__N};
+    for (size_t i = 0; i < r->n_dns; i++) {
+        const struct ea_dns *d = &r->dns[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_str(&row[D_QUERY], &d->qname);
+        cell_dns_type(&row[D_TYPE], d->qtype);
+        if (d->rcode < 0) {
+            cell_puts(&row[D_RCODE], "no response");
+            row[D_RCODE].color = SGR_YELLOW;
+        } else {
+            const char *name = d->rcode <= UINT8_MAX ? dns_rcode_name((uint8_t)d->rcode) : NULL;
+            cell_name(&row[D_RCODE], name, d->rcode);
+            if (d->rcode != DNS_RCODE_NOERROR)
+                row[D_RCODE].color = SGR_RED;
+        }
+        cell_printf(&row[D_QUERIES], "%" PRIu32, d->n_queries);
+        cell_printf(&row[D_RESPONSES], "%" PRIu32, d->n_responses);
+        struct cell *a = &row[D_ANSWERS];
+        for (size_t k = 0; k < d->n_answers; k++) {
+            const struct ea_dns_answer *ans = &d->answers[k];
+            cell_sep(a, ", ");
+            if (ans->type != DNS_TYPE_A && ans->type != DNS_TYPE_AAAA) {
+                cell_dns_type(a, ans->type);
+                cell_puts(a, " ");
+            }
+            cell_str(a, &ans->data);
+        }
+        if (d->answers_dropped) {
+            cell_sep(a, ", ");
+            cell_puts(a, "(more not kept)");
+        }
+    }
+    int rc = table_print(&t, out, color);
+    table_free(&t);
+    return rc;
+}
+
+static void print_counters(const struct ea_report *r, FILE *out)
+{
+    size_t w = 0;
+    for (unsigned i = 0; i < EA_C__COUNT; i++) {
+        const char *name = ea_counter_name((enum ea_counter)i);
+        if (name && (r->counters[i] || i == EA_C_FLOWS) && strlen(name) > w)
+            w = strlen(name);
+    }
+    for (unsigned i = 0; i < EA_C__COUNT; i++) {
+        const char *name = ea_counter_name((enum ea_counter)i);
+        if (!r->counters[i] && i != EA_C_FLOWS) /* flows: always said */
+            continue;
+        if (name) {
+            fprintf(out, "%s:", name);
+            put_pad(out, w - strlen(name) + 1);
+        } else {
+            fprintf(out, "%u: ", i);
+        }
+        fprintf(out, "%" PRIu64 "\n", r->counters[i]);
+    }
+}
+
+int render_text(const struct ea_report *r, FILE *out, bool color)
+{
+    int rc = print_header(r, out, color);
+    print_title(out, "HOSTS", color);
+    rc |= print_hosts(r, out, color);
+    print_title(out, "CONNECTIONS", color);
+    rc |= print_conns(r, out, color);
+    print_title(out, "DNS", color);
+    rc |= print_dns(r, out, color);
+    print_title(out, "COUNTERS", color);
+    print_counters(r, out);
+    if (rc != 0 || fflush(out) != 0 || ferror(out))
+        return -1;
+    return 0;
+}
