@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared helpers of the end-to-end tests: run the built binary."""
+import json
+import os
+import subprocess
+import sys
+
+BIN = os.environ.get("EA_BIN", "build/egress-audit")
+SRC = os.environ.get("EA_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
+CORPUS = os.environ.get("EA_CORPUS", os.path.join(SRC, "..", "shared", "corpus"))
+SKIP = 77
+
+
+def run(*args, stdin=None, timeout=120):
+    """Run egress-audit; return (exit code, stdout bytes, stderr text)."""
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=timeout)
+    if p.returncode < 0:
+        raise AssertionError(f"egress-audit {' '.join(args)} died by signal {-p.returncode}:\n"
+                             + p.stderr.decode(errors="replace"))
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+def analyze_json(path, *extra):
+    rc, out, err = run("analyze", "-q", "-F", "json", *extra, path)
+    if rc != 0:
+        raise AssertionError(f"{path}: exit {rc}: {err}")
+    return json.loads(out)
+
+
+class Failures:
+    def __init__(self):
+        self.items = []
+
+    def check(self, cond, what):
+        if not cond:
+            self.items.append(what)
+        return cond
+
+    def finish(self, passed_what):
+        for f in self.items:
+            print("FAIL:", f)
+        if self.items:
+            print(f"{len(self.items)} failed")
+            sys.exit(1)
+        print(f"ok: {passed_what}")
+        sys.exit(0)
