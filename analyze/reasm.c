@@ -10,6 +10,7 @@
  *    reassembly below (libnids has no IPv6 and starts streams only at a SYN).
  * The only file that includes nids.h (which pulls in pcap.h).
  */
+#include <arpa/inet.h>
 #include <nids.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,9 +92,15 @@ static void nids_tcp(struct tcp_stream *ts, void **param)
 
 static void nids_ip(struct ip *iph, int len)
 {
-    if (g_feeding_fragment && len > 0 && (size_t)len <= sizeof(g_defragged)) {
-        memcpy(g_defragged, iph, (size_t)len);
-        g_defragged_len = (size_t)len;
+    /* len is libnids' buffer accounting (it counts sk_buff overhead), not
+     * the datagram's length: the reassembled header's total length is. */
+    (void)len;
+    if (!g_feeding_fragment)
+        return;
+    size_t total = ntohs(iph->ip_len);
+    if (total >= sizeof(struct ip) && total <= sizeof(g_defragged)) {
+        memcpy(g_defragged, iph, total);
+        g_defragged_len = total;
     }
 }
 
@@ -134,7 +141,15 @@ bool reasm_init(struct analyzer *a, char *err, size_t errlen)
 void reasm_finish(struct analyzer *a)
 {
     (void)a;
+    /* nids_exit() frees only the head of its IP callback list, and none of
+     * the TCP one: take ours off first so nothing leaks. Streams keep their
+     * own listener lists, so NIDS_EXITING still reaches nids_tcp. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+    nids_unregister_ip(nids_ip);
     nids_exit();
+    nids_unregister_tcp(nids_tcp);
+#pragma GCC diagnostic pop
     g_an = NULL;
 }
 
