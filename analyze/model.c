@@ -121,6 +121,36 @@ const char *ea_conn_flag_name(uint32_t single_bit)
 
 const char *ea_tls_version_name(uint16_t version) { return tok_name(tls_version_tab, version); }
 
+static const struct tok verdict_tab[] = {
+    {EA_V_NONE, "none"},
+    {EA_V_ALLOWED, "allowed"},
+    {EA_V_DENIED, "denied"},
+    {EA_V_PORT, "port-not-coverable"},
+    {EA_V_NO_NAME, "no-name"},
+    {EA_V_INFRA, "infrastructure"},
+    {EA_V_INFRA_MAYBE, "infrastructure?"},
+    {0, NULL},
+};
+
+static const struct tok rule_kind_tab[] = {
+    {EA_RULE_FQDN, "fqdn"},
+    {EA_RULE_CIDR, "cidr"},
+    {EA_RULE_SERVICE_TAG, "service_tag"},
+    {EA_RULE_PRIVATE_ENDPOINT, "private_endpoint"},
+    {0, NULL},
+};
+
+static const struct tok near_kind_tab[] = {
+    {EA_NEAR_APEX, "apex"},
+    {EA_NEAR_SUBDOMAIN, "subdomain"},
+    {EA_NEAR_INACTIVE, "inactive"},
+    {0, NULL},
+};
+
+const char *ea_verdict_name(enum ea_verdict v) { return tok_name(verdict_tab, v); }
+const char *ea_rule_kind_name(enum ea_rule_kind k) { return tok_name(rule_kind_tab, k); }
+const char *ea_near_kind_name(enum ea_near_kind k) { return tok_name(near_kind_tab, k); }
+
 const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n)
 {
     int af = a->family == 4 ? AF_INET : a->family == 6 ? AF_INET6 : 0;
@@ -220,7 +250,34 @@ void ea_report_finish(struct ea_report *r)
     }
     free(r->dns);
     hosts_free(r);
+    for (size_t i = 0; i < r->n_rules; i++)
+        ea_rule_finish(&r->rules[i]);
+    free(r->rules);
+    free(r->unused_rules);
+    free(r->near_misses);
+    for (size_t i = 0; i < r->n_remedies; i++) {
+        ea_str_clear(&r->remedies[i].destination);
+        ea_str_clear(&r->remedies[i].rule_name);
+        strs_free(r->remedies[i].covers, r->remedies[i].n_covers);
+    }
+    free(r->remedies);
     memset(r, 0, sizeof *r);
+}
+
+void ea_rule_finish(struct ea_rule *rule)
+{
+    if (!rule)
+        return;
+    ea_str_clear(&rule->name);
+    ea_str_clear(&rule->destination);
+    ea_str_clear(&rule->origin);
+    ea_str_clear(&rule->category);
+    ea_str_clear(&rule->status);
+    ea_str_clear(&rule->fqdn);
+    ea_str_clear(&rule->service_tag);
+    free(rule->nets);
+    free(rule->ports);
+    memset(rule, 0, sizeof *rule);
 }
 
 /* Make room for one more element of size sz, doubling; false on overflow or
@@ -254,6 +311,17 @@ struct ea_conn *ea_report_add_conn(struct ea_report *r)
     struct ea_conn *c = &r->conns[r->n_conns++];
     memset(c, 0, sizeof *c);
     return c;
+}
+
+struct ea_rule *ea_report_add_rule(struct ea_report *r)
+{
+    void *p = r->rules;
+    if (!grow(&p, r->n_rules, &r->cap_rules, sizeof *r->rules))
+        return NULL;
+    r->rules = p;
+    struct ea_rule *rule = &r->rules[r->n_rules++];
+    memset(rule, 0, sizeof *rule);
+    return rule;
 }
 
 struct ea_dns *ea_report_add_dns(struct ea_report *r)

@@ -63,6 +63,65 @@ enum ea_conn_flag {
     EA_CF_REASM_GAP = 1u << 9,   /* bytes missing before the hello could be read */
 };
 
+/* What the loaded allowlist says about a destination (policy.c). */
+enum ea_verdict {
+    EA_V_NONE = 0,       /* no rules were loaded: not judged */
+    EA_V_ALLOWED,        /* an active rule permits it (rule cited) */
+    EA_V_DENIED,         /* a name on 80/443 that no active FQDN rule permits */
+    EA_V_PORT,           /* port-not-coverable: a name on a port FQDN rules cannot cover */
+    EA_V_NO_NAME,        /* IP only, TLS without SNI, QUIC: nothing an FQDN rule can judge */
+    EA_V_INFRA,          /* infrastructure: a CIDR or resolved service-tag rule covers the address */
+    EA_V_INFRA_MAYBE,    /* infrastructure?: a service tag without addresses may cover it */
+    EA_V__COUNT
+};
+
+enum ea_rule_kind {
+    EA_RULE_FQDN = 0,
+    EA_RULE_CIDR,
+    EA_RULE_SERVICE_TAG,
+    EA_RULE_PRIVATE_ENDPOINT,
+    EA_RULE__COUNT
+};
+
+/* Azure Firewall application-rule FQDN forms (DESIGN.md). */
+enum ea_fqdn_form {
+    EA_FQDN_EXACT = 0,   /* example.com: only that name */
+    EA_FQDN_SUBDOMAINS,  /* *.example.com: any depth below, never the apex */
+    EA_FQDN_SUFFIX,      /* *example.com: plain suffix, also badexample.com (warned) */
+    EA_FQDN_ANY,         /* *: everything */
+};
+
+struct ea_net {
+    struct ea_addr addr; /* host bits zero */
+    uint8_t len;         /* prefix length */
+};
+
+struct ea_port_range {
+    uint16_t lo, hi;
+};
+
+struct ea_rule {
+    enum ea_rule_kind kind;
+    struct ea_str name;          /* the Azure rule name; may be empty (text files, profiles) */
+    struct ea_str destination;   /* as written: pattern, CIDR, tag, resource id */
+    struct ea_str origin;        /* "profile huggingface" or "path:line" */
+    struct ea_str category;      /* required, recommended, user_defined, dependency; may be empty */
+    struct ea_str status;        /* as given (Active, Inactive); may be empty */
+    bool inactive;               /* status Inactive: permits nothing */
+    /* FQDN rules */
+    enum ea_fqdn_form form;
+    struct ea_str fqdn;          /* lower case, no trailing dot, without "*." or "*" */
+    /* CIDR and service-tag rules */
+    struct ea_str service_tag;   /* the tag name (service-tag rules) */
+    struct ea_net *nets;         /* CIDR: one; service tag: its address prefixes, maybe none */
+    size_t n_nets;
+    struct ea_port_range *ports; /* none: any port */
+    size_t n_ports;
+    uint8_t protocol;            /* 0 any, EA_TCP, EA_UDP */
+    /* filled by policy.c */
+    uint64_t hosts_permitted;
+};
+
 /* One DNS answer chain as the client saw it: the name it asked for, then
  * each CNAME target, ending at the address. */
 struct ea_chain {
@@ -88,6 +147,9 @@ struct ea_conn {
     uint64_t bytes_out, bytes_in; /* IP payload bytes (transport header included) */
     bool has_resolved;
     struct ea_chain resolved;    /* the client's latest answer for dst before first */
+    enum ea_verdict verdict;
+    long rule;                   /* index in report->rules, or -1 */
+    const char *verdict_why;     /* static text; NULL when none */
 };
 
 struct ea_dns_answer {
@@ -128,6 +190,31 @@ struct ea_host {
     size_t n_addrs;
     struct ea_str *resolved_as;  /* distinct DNS query names mapped to those addresses */
     size_t n_resolved_as;
+    enum ea_verdict verdict;
+    long rule;                   /* index in report->rules, or -1 */
+    const char *verdict_why;     /* static text; NULL when none */
+};
+
+enum ea_near_kind {
+    EA_NEAR_APEX = 0,    /* name d denied while only *.d is allowed */
+    EA_NEAR_SUBDOMAIN,   /* name x.d denied while only d (exact) is allowed */
+    EA_NEAR_INACTIVE,    /* an Inactive rule would have permitted it */
+};
+
+/* A denied host that a rule almost permits: worth a sentence. */
+struct ea_near_miss {
+    size_t host;             /* index in report->hosts */
+    size_t rule;             /* index in report->rules */
+    enum ea_near_kind kind;
+};
+
+/* A rule to add so that denied names are permitted. */
+struct ea_remedy {
+    struct ea_str destination;   /* exact FQDN, or "*.parent" */
+    struct ea_str rule_name;     /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique */
+    bool wildcard;               /* a suggestion covering several exact ones */
+    struct ea_str *covers;       /* the denied names it permits */
+    size_t n_covers;
 };
 
 /* Counters shown at the end; one table of names (model.c). */
@@ -184,6 +271,17 @@ struct ea_report {
     uint64_t counters[EA_C__COUNT];
     struct timeval first, last; /* time span of the packets */
     bool have_time;
+    /* the allowlist (policy.c); has_policy false when none was loaded */
+    bool has_policy;
+    struct ea_rule *rules;       /* in load order */
+    size_t n_rules, cap_rules;
+    size_t *unused_rules;        /* indexes of active rules that permitted nothing */
+    size_t n_unused_rules;
+    struct ea_near_miss *near_misses;
+    size_t n_near_misses;
+    uint32_t verdict_hosts[EA_V__COUNT]; /* hosts per verdict */
+    struct ea_remedy *remedies;  /* exact FQDNs first (sorted), then wildcard suggestions */
+    size_t n_remedies;
 };
 
 void ea_report_init(struct ea_report *r);
@@ -202,6 +300,9 @@ struct ea_input *ea_report_add_input(struct ea_report *r);
 /* Sort connections and DNS, build hosts. Call once, after analysis. */
 bool ea_report_finalize(struct ea_report *r);
 
+struct ea_rule *ea_report_add_rule(struct ea_report *r);
+void ea_rule_finish(struct ea_rule *rule);
+
 /* Printed names, one table each; unknown values give NULL (print as numbers). */
 const char *ea_outcome_name(enum ea_outcome o);
 const char *ea_name_source_name(enum ea_name_source s);
@@ -211,6 +312,9 @@ const char *ea_counter_name(enum ea_counter c);
 const char *ea_conn_flag_name(uint32_t single_bit);
 /* "TLS 1.3", "TLS 1.2", ... for a protocol version number; NULL if unknown. */
 const char *ea_tls_version_name(uint16_t version);
+const char *ea_verdict_name(enum ea_verdict v);     /* "allowed", ..., "infrastructure?" */
+const char *ea_rule_kind_name(enum ea_rule_kind k); /* "fqdn", "cidr", "service_tag", "private_endpoint" */
+const char *ea_near_kind_name(enum ea_near_kind k); /* "apex", "subdomain", "inactive" */
 
 /* Address as text (inet_ntop); buf at least 46 bytes. Family 0 (none) or
  * any other family gives "-". Always returns buf. */
