@@ -375,6 +375,8 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
         f->via_nids = p->ipver == 4 && syn;
         if (!syn && !synack)
             f->flags |= EA_CF_MIDSTREAM;
+        if (f->sport == 53)
+            f->flags |= EA_CF_DNS;
     }
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;

@@ -125,16 +125,16 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
         f->http_request = true;
         f->flags |= EA_CF_HTTP;
         copy_field(f->http_method, sizeof(f->http_method), rq.method.p, rq.method.len);
-        /* RFC 9112 §3.2.2: a proxy-form request names the target in its
-         * authority; CONNECT names host:port. */
+        /* RFC 9112 §3.2.2: a proxy ignores Host for an absolute-form
+         * target and uses the URI's authority; CONNECT names host:port. */
         if (rq.is_connect) {
             struct http_view h = http_authority_host(rq.authority);
             set_name(f, EA_NAME_CONNECT, h.p, h.len);
-        } else if (rq.has_host && rq.host.len) {
-            struct http_view h = http_authority_host(rq.host);
-            set_name(f, EA_NAME_HTTP_HOST, h.p, h.len);
         } else if (rq.absolute_form && rq.authority.len) {
             struct http_view h = http_authority_host(rq.authority);
+            set_name(f, EA_NAME_HTTP_HOST, h.p, h.len);
+        } else if (rq.has_host && rq.host.len) {
+            struct http_view h = http_authority_host(rq.host);
             set_name(f, EA_NAME_HTTP_HOST, h.p, h.len);
         }
         return;

@@ -267,6 +267,9 @@ class Step:
       seg=N           cut into segments of N bytes (the last one shorter);
       sizes=[a, b]    cut into segments of these sizes (the rest in a last one);
       order=[1, 0, 2] send the segments in this order (indices into the cut);
+                      an entry may also be (offset, data): a segment of these
+                      bytes at this offset into the payload, sent at that point
+                      (an overlapping retransmission, maybe with other content);
       dup=[i, ...]    send segment i again after the others (same bytes);
       extra=[(offset, data), ...]
                       after the others, send segments of these bytes at these
@@ -342,6 +345,10 @@ class TcpConn:
             order = s.order if s.order is not None else range(len(cuts))
             last = len(cuts) - 1
             for i in order:
+                if isinstance(i, tuple):
+                    off, data = i
+                    out.append(self._packet(d, base + off, s.flags & ~(SYN | FIN) | ACK, data))
+                    continue
                 off, data = cuts[i]
                 flags = s.flags
                 if i != last:
