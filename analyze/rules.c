@@ -125,6 +125,10 @@ bool rules_parse_cidr(const char *s, size_t len, struct ea_net *out, const char 
         *out_why = alen ? "address too long" : "empty address";
         return false;
     }
+    if (memchr(s, '\0', alen)) {
+        *out_why = "NUL byte in the address";
+        return false;
+    }
     memcpy(buf, s, alen);
     buf[alen] = '\0';
     struct ea_net net = {0};
@@ -286,11 +290,15 @@ bool rules_match_fqdn(const struct ea_rule *rule, const char *name, size_t len)
         len--;
     if (len == 0)
         return false;
+    if (rule->form == EA_FQDN_ANY)
+        return true;
+    if (len > FQDN_MAX)
+        return false; /* not a DNS name: nothing but '*' permits it */
     const char *pat = rule->fqdn.s;
     size_t plen = rule->fqdn.len;
     switch (rule->form) {
     case EA_FQDN_ANY:
-        return true;
+        break;
     case EA_FQDN_EXACT:
         if (len != plen)
             return false;
@@ -309,7 +317,24 @@ bool rules_match_fqdn(const struct ea_rule *rule, const char *name, size_t len)
     for (size_t i = 0; i < plen; i++)
         if (lower(tail[i]) != pat[i])
             return false;
-    return true;
+    /* The part a wildcard covers must itself be name text: labels of letters,
+     * digits, '-' and '_' ("*.d": whole labels; "*d": may end mid-label). A
+     * NUL, a control byte or a raw UTF-8 byte in a name from the wire never
+     * matches. */
+    size_t head = len - plen;
+    if (rule->form == EA_FQDN_SUBDOMAINS)
+        head--; /* the dot before the tail, checked above */
+    size_t label = 0;
+    for (size_t i = 0; i < head; i++) {
+        if (name[i] == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+        } else if (!label_char(name[i]) || ++label > LABEL_MAX) {
+            return false;
+        }
+    }
+    return rule->form != EA_FQDN_SUBDOMAINS || label > 0;
 }
 
 bool rules_match_port(const struct ea_rule *rule, uint16_t port, uint8_t proto)

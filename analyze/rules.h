@@ -30,7 +30,7 @@ bool rules_parse_fqdn(const char *s, size_t len, struct ea_rule *rule, bool *out
                       const char **out_why);
 
 /* "10.0.0.0/8", "2001:db8::/32", or a bare address (/32, /128). Host bits
- * set is an error ("host bits set in 10.0.0.1/8"). */
+ * set is an error ("host bits set (...)"), and so is a NUL in the address. */
 bool rules_parse_cidr(const char *s, size_t len, struct ea_net *out, const char **out_why);
 
 /* "443", "80,8080", "80, 8080", "1000-2000", "*" (any: *out_n = 0).

@@ -129,7 +129,253 @@ static json_t *attach(json_t *parent, const char *key, json_t *child, bool *ok)
     return *ok ? child : NULL;
 }
 
-static json_t *j_host(const struct ea_host *h)
+/* ---- the allowlist (only when r->has_policy) ---- */
+
+/* The rule a verdict cites, or NULL (no rule, or an index out of range). */
+static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
+{
+    if (rule < 0 || (unsigned long)rule >= r->n_rules)
+        return NULL;
+    return &r->rules[rule];
+}
+
+/* {"pattern", "origin"}: how a rule is cited in lists. */
+static json_t *j_rule_ref(const struct ea_rule *rule)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "pattern", j_str(&rule->destination));
+    ok = ok && set(o, "origin", j_str(&rule->origin));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* {"pattern", "origin", "kind"} for a verdict, or null. */
+static json_t *j_rule_cite(const struct ea_report *r, long index)
+{
+    const struct ea_rule *rule = cited_rule(r, index);
+    if (!rule)
+        return json_null();
+    json_t *o = j_rule_ref(rule);
+    if (o && !set(o, "kind", j_name(ea_rule_kind_name(rule->kind), rule->kind))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* verdict, rule and verdict_why, appended to a host or a connection. */
+static bool set_verdict(json_t *o, const struct ea_report *r, enum ea_verdict v, long rule,
+                        const char *why)
+{
+    bool ok = set(o, "verdict", j_name(ea_verdict_name(v), v));
+    ok = ok && set(o, "rule", j_rule_cite(r, rule));
+    ok = ok && set(o, "verdict_why", j_cstr(why));
+    return ok;
+}
+
+static const char *const fqdn_form_names[] = {
+    [EA_FQDN_EXACT] = "exact",
+    [EA_FQDN_SUBDOMAINS] = "subdomains",
+    [EA_FQDN_SUFFIX] = "suffix",
+    [EA_FQDN_ANY] = "any",
+};
+
+static json_t *j_form(const struct ea_rule *rule)
+{
+    if (rule->kind != EA_RULE_FQDN)
+        return json_null();
+    if ((unsigned)rule->form < sizeof fqdn_form_names / sizeof fqdn_form_names[0])
+        return j_cstr(fqdn_form_names[rule->form]);
+    return j_int(rule->form);
+}
+
+static json_t *j_net(const struct ea_net *n)
+{
+    char buf[64];
+    char text[80];
+    ea_addr_text(&n->addr, buf, sizeof buf);
+    snprintf(text, sizeof text, "%s/%u", buf, (unsigned)n->len);
+    return j_cstr(text);
+}
+
+static json_t *j_port_range(const struct ea_port_range *p)
+{
+    char text[16];
+    if (p->lo == p->hi)
+        snprintf(text, sizeof text, "%u", (unsigned)p->lo);
+    else
+        snprintf(text, sizeof text, "%u-%u", (unsigned)p->lo, (unsigned)p->hi);
+    return j_cstr(text);
+}
+
+static json_t *j_protocol(uint8_t proto)
+{
+    if (proto == 0)
+        return json_null();
+    return j_name(ea_transport_name((enum ea_transport)proto), proto);
+}
+
+static json_t *j_rule(const struct ea_rule *rule)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "kind", j_name(ea_rule_kind_name(rule->kind), rule->kind));
+    ok = ok && set(o, "destination", j_str(&rule->destination));
+    ok = ok && set(o, "name", j_str_or_null(&rule->name));
+    ok = ok && set(o, "origin", j_str(&rule->origin));
+    ok = ok && set(o, "category", j_str_or_null(&rule->category));
+    ok = ok && set(o, "status", j_str_or_null(&rule->status));
+    ok = ok && set(o, "active", json_boolean(!rule->inactive));
+    ok = ok && set(o, "form", j_form(rule));
+    ok = ok && set(o, "service_tag", j_str_or_null(&rule->service_tag));
+    json_t *addrs = attach(o, "addresses", json_array(), &ok);
+    for (size_t i = 0; ok && i < rule->n_nets; i++)
+        ok = append(addrs, j_net(&rule->nets[i]));
+    json_t *ports = attach(o, "ports", json_array(), &ok);
+    for (size_t i = 0; ok && i < rule->n_ports; i++)
+        ok = append(ports, j_port_range(&rule->ports[i]));
+    ok = ok && set(o, "protocol", j_protocol(rule->protocol));
+    ok = ok && set(o, "hosts_permitted", j_u64(rule->hosts_permitted));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static void put_str(FILE *f, const struct ea_str *s) { fwrite(s->s ? s->s : "", 1, s->len, f); }
+
+/* A near miss in one sentence, as the raw bytes of its parts; j_text makes
+ * it safe text (the escape maps byte by byte, so escaping the sentence is
+ * escaping each part). The text report writes the same sentence. */
+static json_t *j_near_text(const struct ea_host *h, const struct ea_rule *rule,
+                           enum ea_near_kind kind)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    put_str(f, &h->key);
+    fputs(" was denied: ", f);
+    switch (kind) {
+    case EA_NEAR_APEX:
+        fputs("only ", f);
+        put_str(f, &rule->destination);
+        fputs(" is allowed (", f);
+        put_str(f, &rule->origin);
+        fputs("), and ", f);
+        put_str(f, &rule->destination);
+        fputs(" never matches the apex ", f);
+        put_str(f, &h->key);
+        break;
+    case EA_NEAR_SUBDOMAIN:
+        fputs("only ", f);
+        put_str(f, &rule->destination);
+        fputs(" is allowed (", f);
+        put_str(f, &rule->origin);
+        fputs("), which matches no other name", f);
+        break;
+    case EA_NEAR_INACTIVE:
+    default:
+        fputs("rule ", f);
+        if (rule->name.len) {
+            put_str(f, &rule->name);
+            fputc('/', f);
+        }
+        put_str(f, &rule->destination);
+        fputs(" (", f);
+        put_str(f, &rule->origin);
+        fputs(") would permit it but is Inactive", f);
+        break;
+    }
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        free(buf);
+        return NULL;
+    }
+    json_t *v = j_text(buf, len);
+    free(buf);
+    return v;
+}
+
+/* m's indexes are in range (the caller checks). */
+static json_t *j_near_miss(const struct ea_report *r, const struct ea_near_miss *m)
+{
+    const struct ea_host *h = &r->hosts[m->host];
+    const struct ea_rule *rule = &r->rules[m->rule];
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "host", j_str(&h->key));
+    ok = ok && set(o, "port", j_int(h->port));
+    ok = ok && set(o, "rule", j_rule_ref(rule));
+    ok = ok && set(o, "kind", j_name(ea_near_kind_name(m->kind), m->kind));
+    ok = ok && set(o, "text", j_near_text(h, rule, m->kind));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_remedy(const struct ea_remedy *m)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "destination", j_str(&m->destination));
+    ok = ok && set(o, "rule_name", j_str(&m->rule_name));
+    ok = ok && set(o, "wildcard", json_boolean(m->wildcard));
+    ok = ok && set(o, "covers", j_strs(m->covers, m->n_covers));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* What to know before adding FQDN rules (DESIGN.md "Remediation"). */
+static const char *const remediation_notes[] = {
+    "FQDN outbound rules make the managed network provision an Azure Firewall, which is billed "
+    "separately (standard SKU by default; basic can be selected with firewall_sku)",
+    "az ml workspace provision-network provisions the managed network ahead of the first "
+    "compute; otherwise it is provisioned when the first compute is created",
+};
+
+/* The allowlist keys of the top level, in the order of the schema page. */
+static bool set_policy(json_t *o, const struct ea_report *r)
+{
+    bool ok = true;
+    json_t *rules = attach(o, "rules", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_rules; i++)
+        ok = append(rules, j_rule(&r->rules[i]));
+    json_t *unused = attach(o, "unused_rules", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_unused_rules; i++)
+        if (r->unused_rules[i] < r->n_rules)
+            ok = append(unused, j_rule_ref(&r->rules[r->unused_rules[i]]));
+    json_t *inactive = attach(o, "inactive_rules", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_rules; i++)
+        if (r->rules[i].inactive)
+            ok = append(inactive, j_rule_ref(&r->rules[i]));
+    json_t *near = attach(o, "near_misses", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_near_misses; i++) {
+        const struct ea_near_miss *m = &r->near_misses[i];
+        if (m->host < r->n_hosts && m->rule < r->n_rules) /* always, from policy.c */
+            ok = append(near, j_near_miss(r, m));
+    }
+    json_t *verdicts = attach(o, "verdicts", json_object(), &ok);
+    for (unsigned v = EA_V_NONE + 1; ok && v < EA_V__COUNT; v++) {
+        const char *name = ea_verdict_name((enum ea_verdict)v);
+        if (r->verdict_hosts[v] && name)
+            ok = set(verdicts, name, j_int(r->verdict_hosts[v]));
+    }
+    json_t *remediation = attach(o, "remediation", json_object(), &ok);
+    json_t *add = attach(remediation, "add", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_remedies; i++)
+        ok = append(add, j_remedy(&r->remedies[i]));
+    json_t *notes = attach(remediation, "notes", json_array(), &ok);
+    size_t n_notes = r->n_remedies ? sizeof remediation_notes / sizeof *remediation_notes : 0;
+    for (size_t i = 0; ok && i < n_notes; i++)
+        ok = append(notes, j_cstr(remediation_notes[i]));
+    return ok;
+}
+
+static json_t *j_host(const struct ea_report *r, const struct ea_host *h)
 {
     json_t *o = json_object();
     bool ok = o != NULL;
@@ -151,12 +397,14 @@ static json_t *j_host(const struct ea_host *h)
     ok = ok && set(o, "bytes_in", j_u64(h->bytes_in));
     ok = ok && set(o, "first", j_time(&h->first));
     ok = ok && set(o, "last", j_time(&h->last));
+    if (r->has_policy)
+        ok = ok && set_verdict(o, r, h->verdict, h->rule, h->verdict_why);
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
 }
 
-static json_t *j_conn(const struct ea_conn *c)
+static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
 {
     json_t *o = json_object();
     bool ok = o != NULL;
@@ -185,6 +433,8 @@ static json_t *j_conn(const struct ea_conn *c)
     ok = ok && set(o, "bytes_in", j_u64(c->bytes_in));
     ok = ok && set(o, "resolved_as",
                    c->has_resolved ? j_strs(c->resolved.names, c->resolved.n_names) : json_null());
+    if (r->has_policy)
+        ok = ok && set_verdict(o, r, c->verdict, c->rule, c->verdict_why);
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -256,13 +506,15 @@ static json_t *j_report(const struct ea_report *r)
     }
     json_t *hosts = attach(o, "hosts", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_hosts; i++)
-        ok = append(hosts, j_host(&r->hosts[i]));
+        ok = append(hosts, j_host(r, &r->hosts[i]));
     json_t *conns = attach(o, "connections", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_conns; i++)
-        ok = append(conns, j_conn(&r->conns[i]));
+        ok = append(conns, j_conn(r, &r->conns[i]));
     json_t *dns = attach(o, "dns", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_dns; i++)
         ok = append(dns, j_dns(&r->dns[i]));
+    if (r->has_policy)
+        ok = ok && set_policy(o, r);
     json_t *stats = attach(o, "stats", json_object(), &ok);
     json_t *counters = attach(stats, "counters", json_object(), &ok);
     for (unsigned i = 0; ok && i < EA_C__COUNT; i++) {

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "dns.h"
+#include "emit.h"
 #include "escape.h"
 
 #define SGR_RESET "\x1b[0m"
@@ -135,7 +136,14 @@ struct table {
     struct cell *cells; /* row-major */
     size_t nrows, cap;
     bool oom;
+    uint32_t hidden; /* bit j: column j is not printed (its cells stay empty) */
+    bool no_head;    /* no heading line */
 };
+
+static bool col_hidden(const struct table *t, size_t j)
+{
+    return j < 32 && (t->hidden & (UINT32_C(1) << j)) != 0;
+}
 
 /* The cells of a new row, or NULL (then t->oom). */
 static struct cell *table_row(struct table *t)
@@ -182,17 +190,21 @@ static void table_line(const struct table *t, const struct cell *row, const char
 {
     size_t last = 0; /* columns after the last non-empty one are not written */
     for (size_t j = 0; j < t->ncols; j++)
-        if ((row ? row[j].len : strlen(texts[j])) > 0)
+        if (!col_hidden(t, j) && (row ? row[j].len : strlen(texts[j])) > 0)
             last = j + 1;
     if (color && !row)
         fputs(SGR_BOLD, out); /* the heading line, in one span */
+    bool first = true;
     for (size_t j = 0; j < last; j++) {
+        if (col_hidden(t, j))
+            continue;
         const char *s = row ? (row[j].s ? row[j].s : "") : texts[j];
         size_t len = row ? row[j].len : strlen(texts[j]);
         const char *sgr = row ? row[j].color : NULL;
         size_t pad = width[j] - len;
-        if (j > 0)
+        if (!first)
             fputs("  ", out);
+        first = false;
         if (t->cols[j].right)
             put_pad(out, pad);
         if (color && sgr)
@@ -230,7 +242,8 @@ static int table_print(struct table *t, FILE *out, bool color)
             if (t->cells[i * t->ncols + j].len > width[j])
                 width[j] = t->cells[i * t->ncols + j].len;
     }
-    table_line(t, NULL, heads, width, out, color);
+    if (!t->no_head)
+        table_line(t, NULL, heads, width, out, color);
     for (size_t i = 0; i < t->nrows; i++)
         table_line(t, &t->cells[i * t->ncols], NULL, width, out, color);
     return 0;
@@ -359,6 +372,125 @@ static bool str_eq_ci(const struct ea_str *a, const struct ea_str *b)
     return true;
 }
 
+/* ---- the allowlist ---- */
+
+static const struct {
+    enum ea_verdict v;
+    const char *sgr;
+} verdict_color_tab[] = {
+    {EA_V_ALLOWED, SGR_GREEN}, {EA_V_INFRA, SGR_GREEN},         {EA_V_DENIED, SGR_RED},
+    {EA_V_PORT, SGR_YELLOW},   {EA_V_NO_NAME, SGR_YELLOW},      {EA_V_INFRA_MAYBE, SGR_YELLOW},
+};
+
+static const char *verdict_color(enum ea_verdict v)
+{
+    for (size_t i = 0; i < sizeof verdict_color_tab / sizeof verdict_color_tab[0]; i++)
+        if (verdict_color_tab[i].v == v)
+            return verdict_color_tab[i].sgr;
+    return NULL;
+}
+
+/* The verdict's name, coloured; "-" for EA_V_NONE (never with a policy). */
+static void cell_verdict(struct cell *c, enum ea_verdict v)
+{
+    if (v == EA_V_NONE) {
+        cell_puts(c, "-");
+        return;
+    }
+    cell_name(c, ea_verdict_name(v), v);
+    c->color = verdict_color(v);
+}
+
+/* The rule a verdict cites, or NULL (none, or an index out of range). */
+static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
+{
+    if (rule < 0 || (unsigned long)rule >= r->n_rules)
+        return NULL;
+    return &r->rules[rule];
+}
+
+/* "pattern (origin)" */
+static void cell_rule_ref(struct cell *c, const struct ea_rule *rule)
+{
+    cell_str(c, &rule->destination);
+    cell_puts(c, " (");
+    cell_str(c, &rule->origin);
+    cell_puts(c, ")");
+}
+
+/* The RULE cell: the rule that permits (or may permit) it, and for the
+ * others the reason no rule can; an Inactive rule that matches is cited
+ * after the reason. */
+static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea_verdict v,
+                              long index, const char *why)
+{
+    const struct ea_rule *rule = cited_rule(r, index);
+    bool permits = v == EA_V_ALLOWED || v == EA_V_INFRA || v == EA_V_INFRA_MAYBE;
+    if (rule && permits) {
+        cell_rule_ref(c, rule);
+        return;
+    }
+    if (why)
+        cell_text(c, why);
+    if (rule) {
+        cell_sep(c, ": ");
+        cell_rule_ref(c, rule);
+    }
+    if (!c->len)
+        cell_puts(c, "-");
+}
+
+/* The source of a rule's origin: "rules.txt" for "rules.txt:12", the
+ * origin itself otherwise ("profile huggingface"). */
+static size_t origin_source_len(const struct ea_str *origin)
+{
+    size_t n = origin->len;
+    while (n > 0 && origin->s[n - 1] >= '0' && origin->s[n - 1] <= '9')
+        n--;
+    if (n > 1 && n < origin->len && origin->s[n - 1] == ':')
+        return n - 1;
+    return origin->len;
+}
+
+/* A near miss in one sentence (render_json.c writes the same one). */
+static void cell_near_miss(struct cell *c, const struct ea_host *h, const struct ea_rule *rule,
+                           enum ea_near_kind kind)
+{
+    cell_str(c, &h->key);
+    cell_puts(c, " was denied: ");
+    switch (kind) {
+    case EA_NEAR_APEX:
+        cell_puts(c, "only ");
+        cell_str(c, &rule->destination);
+        cell_puts(c, " is allowed (");
+        cell_str(c, &rule->origin);
+        cell_puts(c, "), and ");
+        cell_str(c, &rule->destination);
+        cell_puts(c, " never matches the apex ");
+        cell_str(c, &h->key);
+        break;
+    case EA_NEAR_SUBDOMAIN:
+        cell_puts(c, "only ");
+        cell_str(c, &rule->destination);
+        cell_puts(c, " is allowed (");
+        cell_str(c, &rule->origin);
+        cell_puts(c, "), which matches no other name");
+        break;
+    case EA_NEAR_INACTIVE:
+    default:
+        cell_puts(c, "rule ");
+        if (rule->name.len) {
+            cell_str(c, &rule->name);
+            cell_puts(c, "/");
+        }
+        cell_str(c, &rule->destination);
+        cell_puts(c, " (");
+        cell_str(c, &rule->origin);
+        cell_puts(c, ") would permit it but is Inactive");
+        break;
+    }
+}
+
 /* ---- sections ---- */
 
 static int write_line(FILE *out, struct cell *c)
@@ -439,10 +571,23 @@ static void print_title(FILE *out, const char *title, bool color)
         fprintf(out, "%s\n", title);
 }
 
-enum { H_HOST, H_PORT, H_OUTCOME, H_CONNS, H_FROM, H_OUT, H_IN, H_NOTES, H__N };
+enum {
+    H_HOST,
+    H_PORT,
+    H_OUTCOME,
+    H_VERDICT, /* with an allowlist only */
+    H_RULE,    /* with an allowlist only */
+    H_CONNS,
+    H_FROM,
+    H_OUT,
+    H_IN,
+    H_NOTES,
+    H__N
+};
 static const struct col host_cols[H__N] = {
     [H_HOST] = {"HOST", false},       [H_PORT] = {"PORT", false},
-    [H_OUTCOME] = {"OUTCOME", false}, [H_CONNS] = {"CONNS", true},
+    [H_OUTCOME] = {"OUTCOME", false}, [H_VERDICT] = {"VERDICT", false},
+    [H_RULE] = {"RULE", false},       [H_CONNS] = {"CONNS", true},
     [H_FROM] = {"NAME FROM", false},  [H_OUT] = {"BYTES OUT", true},
     [H_IN] = {"BYTES IN", true},      [H_NOTES] = {"RESOLVED AS / NOTES", false},
 };
@@ -450,6 +595,8 @@ static const struct col host_cols[H__N] = {
 static int print_hosts(const struct ea_report *r, FILE *out, bool color)
 {
     struct table t = {.cols = host_cols, .ncols = H__N};
+    if (!r->has_policy)
+        t.hidden = UINT32_C(1) << H_VERDICT | UINT32_C(1) << H_RULE;
     for (size_t i = 0; i < r->n_hosts; i++) {
         const struct ea_host *h = &r->hosts[i];
         struct cell *row = table_row(&t);
@@ -460,6 +607,10 @@ static int print_hosts(const struct ea_report *r, FILE *out, bool color)
         cell_transport(&row[H_PORT], h->transport);
         cell_name(&row[H_OUTCOME], ea_outcome_name(h->outcome), h->outcome);
         row[H_OUTCOME].color = outcome_color(h->outcome);
+        if (r->has_policy) {
+            cell_verdict(&row[H_VERDICT], h->verdict);
+            cell_verdict_rule(&row[H_RULE], r, h->verdict, h->rule, h->verdict_why);
+        }
         cell_printf(&row[H_CONNS], "%zu", h->n_conns);
         if (h->named)
             cell_name(&row[H_FROM], ea_name_source_name(h->name_source), h->name_source);
@@ -493,6 +644,7 @@ enum {
     C_FROM,
     C_OUTCOME,
     C_WHY,
+    C_VERDICT, /* with an allowlist only */
     C_OUT,
     C_IN,
     C_NOTES,
@@ -503,13 +655,16 @@ static const struct col conn_cols[C__N] = {
     [C_ARROW] = {"", false},      [C_DST] = {"DESTINATION", false},
     [C_PROTO] = {"PROTO", false}, [C_NAME] = {"NAME", false},
     [C_FROM] = {"FROM", false},   [C_OUTCOME] = {"OUTCOME", false},
-    [C_WHY] = {"WHY", false},     [C_OUT] = {"BYTES OUT", true},
+    [C_WHY] = {"WHY", false},     [C_VERDICT] = {"VERDICT", false},
+    [C_OUT] = {"BYTES OUT", true},
     [C_IN] = {"BYTES IN", true},  [C_NOTES] = {"RESOLVED AS / NOTES", false},
 };
 
 static int print_conns(const struct ea_report *r, FILE *out, bool color)
 {
     struct table t = {.cols = conn_cols, .ncols = C__N};
+    if (!r->has_policy)
+        t.hidden = UINT32_C(1) << C_VERDICT;
     struct timeval base = {0};
     if (r->have_time)
         base = r->first;
@@ -535,6 +690,8 @@ static int print_conns(const struct ea_report *r, FILE *out, bool color)
         cell_name(&row[C_OUTCOME], ea_outcome_name(c->outcome), c->outcome);
         row[C_OUTCOME].color = outcome_color(c->outcome);
         cell_text(&row[C_WHY], c->outcome_why ? c->outcome_why : "-");
+        if (r->has_policy)
+            cell_verdict(&row[C_VERDICT], c->verdict);
         cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
         cell_printf(&row[C_IN], "%" PRIu64, c->bytes_in);
         /* A chain that is just the connection's own name says nothing new. */
@@ -633,6 +790,136 @@ static void print_counters(const struct ea_report *r, FILE *out)
     }
 }
 
+/* "pattern (origin), ..." for rules[idx[0..n)] (or every rule with
+ * inactive set when idx is NULL); "none" when there are none. */
+static void cell_rule_list(struct cell *c, const struct ea_report *r, const size_t *idx, size_t n)
+{
+    size_t said = 0;
+    size_t count = idx ? n : r->n_rules;
+    for (size_t i = 0; i < count; i++) {
+        size_t k = idx ? idx[i] : i;
+        if (k >= r->n_rules || (!idx && !r->rules[k].inactive))
+            continue;
+        if (said++)
+            cell_puts(c, ", ");
+        cell_rule_ref(c, &r->rules[k]);
+    }
+    if (!said)
+        cell_puts(c, "none");
+}
+
+static int print_policy(const struct ea_report *r, FILE *out)
+{
+    struct cell c = {0};
+    int rc = 0;
+
+    cell_puts(&c, "verdicts: ");
+    bool said = false;
+    for (unsigned v = EA_V_NONE + 1; v < EA_V__COUNT; v++) {
+        if (!r->verdict_hosts[v])
+            continue;
+        if (said)
+            cell_puts(&c, ", ");
+        cell_printf(&c, "%" PRIu32 " ", r->verdict_hosts[v]);
+        cell_name(&c, ea_verdict_name((enum ea_verdict)v), v);
+        said = true;
+    }
+    if (!said)
+        cell_puts(&c, "none");
+    rc |= write_line(out, &c);
+
+    /* the sources, each once, in load order */
+    c.len = 0;
+    cell_printf(&c, "rules loaded: %zu", r->n_rules);
+    size_t *src = r->n_rules ? calloc(r->n_rules, sizeof *src) : NULL; /* first rule of each */
+    size_t n_src = 0;
+    if (r->n_rules && !src)
+        c.oom = true;
+    for (size_t i = 0; src && i < r->n_rules; i++) {
+        const struct ea_str *o = &r->rules[i].origin;
+        size_t len = origin_source_len(o);
+        bool seen = false;
+        for (size_t k = n_src; k-- > 0 && !seen;) {
+            const struct ea_str *p = &r->rules[src[k]].origin;
+            seen = origin_source_len(p) == len && (len == 0 || memcmp(p->s, o->s, len) == 0);
+        }
+        if (seen)
+            continue;
+        cell_puts(&c, n_src ? ", " : " (from: ");
+        cell_esc(&c, o->s ? o->s : "", len);
+        src[n_src++] = i;
+    }
+    if (n_src)
+        cell_puts(&c, ")");
+    free(src);
+    rc |= write_line(out, &c);
+
+    c.len = 0;
+    cell_puts(&c, "unused rules (candidates to remove): ");
+    cell_rule_list(&c, r, r->unused_rules, r->n_unused_rules);
+    rc |= write_line(out, &c);
+
+    c.len = 0;
+    cell_puts(&c, "inactive rules (permit nothing): ");
+    cell_rule_list(&c, r, NULL, 0);
+    rc |= write_line(out, &c);
+
+    size_t n_near = 0;
+    for (size_t i = 0; i < r->n_near_misses; i++) {
+        const struct ea_near_miss *m = &r->near_misses[i];
+        if (m->host >= r->n_hosts || m->rule >= r->n_rules) /* never, from policy.c */
+            continue;
+        if (n_near++ == 0)
+            fputs("near misses:\n", out);
+        c.len = 0;
+        cell_puts(&c, "  ");
+        cell_near_miss(&c, &r->hosts[m->host], &r->rules[m->rule], m->kind);
+        rc |= write_line(out, &c);
+    }
+    if (n_near == 0)
+        fputs("near misses: none\n", out);
+    free(c.s);
+    return rc;
+}
+
+enum { A_DEST, A_NAME, A_COVERS, A_NOTE, A__N };
+static const struct col add_cols[A__N] = {
+    [A_DEST] = {"DESTINATION", false},
+    [A_NAME] = {"RULE NAME", false},
+    [A_COVERS] = {"COVERS", false},
+    [A_NOTE] = {"", false},
+};
+
+/* The rules to add, then the same as az CLI lines (emit.c). */
+static int print_to_add(const struct ea_report *r, FILE *out, bool color)
+{
+    struct table t = {.cols = add_cols, .ncols = A__N, .no_head = true};
+    for (size_t i = 0; i < r->n_remedies; i++) {
+        const struct ea_remedy *m = &r->remedies[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_str(&row[A_DEST], &m->destination);
+        cell_str(&row[A_NAME], &m->rule_name);
+        cell_puts(&row[A_COVERS], "covers: ");
+        for (size_t k = 0; k < m->n_covers; k++) {
+            if (k)
+                cell_puts(&row[A_COVERS], ", ");
+            cell_str(&row[A_COVERS], &m->covers[k]);
+        }
+        if (m->wildcard)
+            cell_puts(&row[A_NOTE], "(suggestion, instead of the exact rules it covers)");
+    }
+    int rc = table_print(&t, out, color);
+    table_free(&t);
+    if (rc == 0 && r->n_remedies) {
+        struct emit_opts opts = {0};
+        fputc('\n', out);
+        rc = emit_remedies(r, EMIT_AZ, &opts, out);
+    }
+    return rc;
+}
+
 int render_text(const struct ea_report *r, FILE *out, bool color)
 {
     int rc = print_header(r, out, color);
@@ -644,6 +931,12 @@ int render_text(const struct ea_report *r, FILE *out, bool color)
     rc |= print_dns(r, out, color);
     print_title(out, "COUNTERS", color);
     print_counters(r, out);
+    if (r->has_policy) {
+        print_title(out, "POLICY", color);
+        rc |= print_policy(r, out);
+        print_title(out, "TO ADD", color);
+        rc |= print_to_add(r, out, color);
+    }
     if (rc != 0 || fflush(out) != 0 || ferror(out))
         return -1;
     return 0;

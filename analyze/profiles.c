@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Built-in profiles: text rule files with a header naming their source
+ * document and its date, installed into DATADIR/egress-audit/profiles. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "rules.h"
+
+enum { PROFILES_MAX = 64, NAME_MAX_LEN = 64 };
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return p && *p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *rules_profile_dir(void)
+{
+    const char *env = getenv("EGRESS_AUDIT_PROFILES");
+    if (env && *env)
+        return env;
+    if (is_dir(EA_DATADIR "/profiles"))
+        return EA_DATADIR "/profiles";
+    return EA_SOURCE_PROFILES; /* an uninstalled build */
+}
+
+static bool valid_profile_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > NAME_MAX_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char *err,
+                        size_t errlen)
+{
+    char path[4096];
+    if (!valid_profile_name(name)) {
+        snprintf(err, errlen, "unknown profile '%.64s' (egress-audit rules --list shows them)",
+                 name);
+        return false;
+    }
+    int n = snprintf(path, sizeof(path), "%s/%s.rules", rules_profile_dir(), name);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(err, errlen, "profile directory path too long");
+        return false;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "unknown profile '%s' (egress-audit rules --list shows them)", name);
+        return false;
+    }
+    size_t first = r->n_rules;
+    if (!rules_load_file(r, path, RULES_TEXT, warn, err, errlen))
+        return false;
+    char origin[NAME_MAX_LEN + 16];
+    snprintf(origin, sizeof(origin), "profile %s", name);
+    for (size_t i = first; i < r->n_rules; i++) {
+        if (!ea_str_set(&r->rules[i].origin, origin, strlen(origin))) {
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+    }
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The value of a "# key: value" header line, trimmed. */
+static void header_value(const char *line, const char *key, char *out, size_t outsz)
+{
+    size_t k = strlen(key);
+    if (strncmp(line, "# ", 2) != 0 || strncmp(line + 2, key, k) != 0 || line[2 + k] != ':')
+        return;
+    const char *v = line + 3 + k;
+    while (*v == ' ')
+        v++;
+    size_t len = strcspn(v, "\r\n");
+    if (len >= outsz)
+        len = outsz - 1;
+    memcpy(out, v, len);
+    out[len] = '\0';
+}
+
+bool rules_list_profiles(FILE *out, char *err, size_t errlen)
+{
+    const char *dir = rules_profile_dir();
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "cannot read profiles in '%s': %s", dir, strerror(errno));
+        return false;
+    }
+    char *names[PROFILES_MAX];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < PROFILES_MAX) {
+        size_t len = strlen(e->d_name);
+        if (len <= 6 || strcmp(e->d_name + len - 6, ".rules") != 0)
+            continue;
+        names[n] = strndup(e->d_name, len - 6);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[4096], line[1024], title[512] = "", source[512] = "", date[256] = "",
+                                      kind[256] = "";
+        size_t rules = 0;
+        snprintf(path, sizeof(path), "%s/%s.rules", dir, names[i]);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            while (fgets(line, sizeof(line), f)) {
+                header_value(line, "title", title, sizeof(title));
+                header_value(line, "source", source, sizeof(source));
+                header_value(line, "date", date, sizeof(date));
+                header_value(line, "kind", kind, sizeof(kind));
+                const char *p = line + strspn(line, " \t");
+                if (*p && *p != '#' && *p != '\n' && *p != '\r')
+                    rules++;
+            }
+            fclose(f);
+        }
+        fprintf(out, "%s\t%zu rule%s\t%s\n\tsource: %s\n\tdate: %s\n\tkind: %s\n", names[i], rules,
+                rules == 1 ? "" : "s", title, source, date, kind);
+        free(names[i]);
+    }
+    return !ferror(out);
+}
