@@ -44,3 +44,33 @@ class Failures:
             sys.exit(1)
         print(f"ok: {passed_what}")
         sys.exit(0)
+
+
+def golden_compare(f, path, out, what):
+    """Compare out with the golden file at path; EA_REGEN=1 rewrites it."""
+    if os.environ.get("EA_REGEN") == "1":
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(out)
+        return
+    if not os.path.exists(path):
+        f.check(False, f"{what}: no golden file {path} (EA_REGEN=1 to write it)")
+        return
+    want = open(path, "rb").read()
+    if out != want:
+        import difflib
+        diff = difflib.unified_diff(want.decode(errors="replace").splitlines(),
+                                    out.decode(errors="replace").splitlines(),
+                                    os.path.basename(path), "now", lineterm="", n=1)
+        print("\n".join(list(diff)[:60]))
+    f.check(out == want, f"{what}: differs from {os.path.basename(path)} "
+                         "(tests/e2e/regen-golden.sh rewrites it if intended)")
+
+
+def run_in_src(*args, stdin=None, timeout=120):
+    """Run egress-audit from the source tree, so relative paths in reports are stable."""
+    p = subprocess.run([os.path.abspath(BIN), *args], input=stdin, capture_output=True,
+                       timeout=timeout, cwd=SRC)
+    if p.returncode < 0:
+        raise AssertionError(f"egress-audit {' '.join(args)} died by signal {-p.returncode}")
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")

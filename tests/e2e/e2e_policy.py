@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Allowlists end to end: the sample against every built-in profile and
+against the same rules in each input format (text, YAML list, YAML map, az
+CLI JSON, ARM JSON), the remediation in each output form, the rules command,
+--fail-on, and rule-file errors (exit 2, file:line, nothing half-applied).
+Golden files live in tests/e2e/golden/policy/; EA_REGEN=1 rewrites them."""
+import json
+import os
+
+from common import SRC, Failures, golden_compare, run_in_src
+
+SAMPLE = "samples/hf-deploy.pcap"
+GOLDEN = os.path.join(SRC, "tests", "e2e", "golden", "policy")
+PROFILES = ["curated", "huggingface", "meta", "aml-default", "managed-network-huggingface",
+            "huggingface-hub", "docker-hub"]
+FORMATS = {"text": "rules.txt", "yaml-list": "workspace-list.yml", "yaml-map": "workspace-map.yml",
+           "az-json": "az-list.json", "arm-json": "arm.json"}
+DATA = "tests/data/rules/"
+
+
+def main():
+    f = Failures()
+
+    def golden(name, *args, rc_want=0):
+        rc, out, err = run_in_src(*args)
+        f.check(rc == rc_want, f"{name}: exit {rc}, want {rc_want}: {err.strip()}")
+        golden_compare(f, os.path.join(GOLDEN, name), out, name)
+        return out
+
+    # Each built-in profile: the text report (with its TO ADD section).
+    for p in PROFILES:
+        golden(f"profile-{p}.txt", "analyze", "-q", "--color", "never", "-p", p, SAMPLE)
+    golden("profile-meta+aml-default.json", "analyze", "-q", "-F", "json", "-p", "meta", "-p",
+           "aml-default", SAMPLE)
+    # The same rules in every input format give the same verdicts.
+    verdicts = {}
+    for fmt, file in FORMATS.items():
+        out = golden(f"format-{fmt}.json", "analyze", "-q", "-F", "json", "-a", DATA + file, SAMPLE)
+        rep = json.loads(out)
+        verdicts[fmt] = {(h["key"], h["port"], h["transport"]): h["verdict"] for h in rep["hosts"]}
+        f.check(rep["rules"] and all(r["origin"].startswith(DATA + file) for r in rep["rules"]),
+                f"format {fmt}: every rule's origin names {file}")
+    web = {k: v for k, v in verdicts["text"].items() if k[1] in (80, 443)}
+    # The JSON forms mark *.pythonhosted.org Inactive (as the portal's toggle
+    # does): that rule permits nothing, so files.pythonhosted.org is denied.
+    inactive_effect = dict(web)
+    inactive_effect[("files.pythonhosted.org", 80, "tcp")] = "denied"
+    for fmt, v in verdicts.items():
+        want = inactive_effect if fmt in ("az-json", "arm-json") else web
+        f.check({k: v.get(k) for k in want} == want,
+                f"format {fmt}: verdicts on 80/443 differ from the text format's")
+    for file in ("az-list.json", "arm.json"):
+        rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-a", DATA + file, SAMPLE)[1])
+        f.check([r["pattern"] for r in rep["inactive_rules"]] == ["*.pythonhosted.org"],
+                f"{file}: the Inactive rule is not reported")
+        f.check(any(n["kind"] == "inactive" and n["host"] == "files.pythonhosted.org"
+                    for n in rep["near_misses"]), f"{file}: no near miss for the Inactive rule")
+    # Remediation in every output form.
+    for form in ("text", "az", "yaml", "bicep"):
+        golden(f"remedy-huggingface.{form}", "analyze", "-q", "-p", "huggingface", "--emit", form,
+               SAMPLE)
+    golden("remedy-huggingface-named.az", "analyze", "-q", "-p", "huggingface", "--emit", "az",
+           "--resource-group", "rg-ml", "--workspace", "contoso-ml", SAMPLE)
+    # The rules command: print, convert, list.
+    golden("rules-curated.az", "rules", "-p", "curated", "--emit", "az")
+    golden("rules-workspace-list.yaml", "rules", "-a", DATA + "workspace-list.yml", "--emit", "yaml")
+    golden("rules-arm.bicep", "rules", "-a", DATA + "arm.json", "--emit", "bicep")
+    golden("rules-rules.txt", "rules", "-a", DATA + "rules.txt")
+    golden("rules-list.txt", "rules", "--list")
+
+    # --fail-on denied: 1 exactly when some host is denied; never keeps 0.
+    rc, _, _ = run_in_src("analyze", "-q", "-p", "huggingface", "--fail-on", "denied", SAMPLE)
+    f.check(rc == 1, f"--fail-on denied with denied hosts: exit {rc}, want 1")
+    allow_all = os.path.join(GOLDEN, "..", "..", "..", "data", "rules", "allow-all.txt")
+    rc, _, err = run_in_src("analyze", "-q", "-a", os.path.relpath(allow_all, SRC), "--fail-on",
+                            "denied", SAMPLE)
+    f.check(rc == 0, f"--fail-on denied with nothing denied: exit {rc}, want 0 ({err})")
+    rc, _, _ = run_in_src("analyze", "-q", "-p", "huggingface", "--fail-on", "never", SAMPLE)
+    f.check(rc == 0, f"--fail-on never: exit {rc}")
+    rc, _, _ = run_in_src("analyze", "-q", "-p", "huggingface", SAMPLE)
+    f.check(rc == 0, f"default --fail-on: exit {rc}")
+    rc, _, _ = run_in_src("analyze", "-q", "--fail-on", "unreached", SAMPLE)
+    f.check(rc == 1, f"--fail-on unreached (a refused and a no-answer host): exit {rc}")
+    rc, _, err = run_in_src("analyze", "-q", "--fail-on", "denied", SAMPLE)
+    f.check(rc == 2 and "allowlist" in err, f"--fail-on denied without rules: exit {rc} {err}")
+
+    # Rule-file errors: exit 2, one line naming file:line, no report.
+    for bad, where in [("bad-wildcard.txt", ":"), ("bad-hostbits.txt", ":"), ("bad-type.yml", ":"),
+                       ("bad-duplicate.yml", ":"), ("bad-not-mapping.yml", ":"),
+                       ("bad-empty-destination.json", ":"), ("bad-syntax.json", ":")]:
+        rc, out, err = run_in_src("analyze", "-q", "-p", "huggingface", "-a", DATA + bad, SAMPLE)
+        lines = [l for l in err.splitlines() if l.strip()]
+        f.check(rc == 2 and out == b"", f"{bad}: exit {rc}, want 2 and no report")
+        f.check(len(lines) == 1 and (DATA + bad + where) in lines[0],
+                f"{bad}: want one line naming the file and position, got {lines}")
+    rc, _, err = run_in_src("analyze", "-q", "-p", "no-such-profile", SAMPLE)
+    f.check(rc == 2 and "unknown profile" in err, f"unknown profile: {rc} {err}")
+    rc, _, err = run_in_src("rules", "-a", DATA + "lookalike.txt")
+    f.check(rc == 0 and "warning" in err and "plain suffix" in err,
+            f"look-alike rule: loads with a warning: {rc} {err}")
+    f.finish("policy")
+
+
+if __name__ == "__main__":
+    main()
