@@ -1399,7 +1399,7 @@ static void add_rules(struct ea_report *r)
                 assert_non_null(slash);
                 *slash = '\0';
                 rule->nets[k].addr = addr(text);
-                rule->nets[k].len = (uint8_t)atoi(slash + 1);
+                rule->nets[k].len = (uint8_t)strtoul(slash + 1, NULL, 10);
             }
             rule->n_nets = n;
         }
