@@ -68,6 +68,8 @@ static void usage_analyze(FILE *out)
           "      --cutoff BYTES    bytes of each TCP direction to reassemble (default 16384)\n"
           "      --max-flows N     concurrent flows tracked before the oldest is evicted\n"
           "                        (default 262144)\n"
+          "      --max-connections N  connection rows kept in the report; past it they\n"
+          "                        are counted, not listed (default 100000)\n"
           "  -q, --quiet           no progress or warnings on standard error\n"
           "  -h, --help            this help\n"
           "\n"
@@ -202,6 +204,7 @@ static int cmd_analyze(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"color", required_argument, NULL, 'C'},
         {"colour", required_argument, NULL, 'C'}, {"cutoff", required_argument, NULL, 'c'},
         {"max-flows", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
+        {"max-connections", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},         {"profile", required_argument, NULL, 'p'},
         {"allowlist", required_argument, NULL, 'a'},
         {"service-tags", required_argument, NULL, 'T'},
@@ -303,6 +306,12 @@ static int cmd_analyze(int argc, char **argv)
         case 'm':
             if (!parse_size(optarg, 1, (size_t)1 << 26, &opts.max_flows)) {
                 rc = die_usage("--max-flows takes 1 to 67108864, not '%s'", optarg);
+                goto out_args;
+            }
+            break;
+        case 'M':
+            if (!parse_size(optarg, 1, (size_t)1 << 26, &opts.max_conns)) {
+                rc = die_usage("--max-connections takes 1 to 67108864, not '%s'", optarg);
                 goto out_args;
             }
             break;

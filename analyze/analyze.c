@@ -246,7 +246,14 @@ static enum ea_outcome tcp_outcome(const struct flow *f, const char **why)
 
 static void flow_end(struct analyzer *a, struct flow *f)
 {
-    struct ea_conn *c = ea_report_add_conn(a->report);
+    struct ea_conn *c = NULL;
+    bool listed = a->report->n_conns < a->opts.max_conns;
+    /* Memory is bounded by flows, not capture size: past the row cap a
+     * connection is counted (and the report says how many), not listed. */
+    if (listed)
+        c = ea_report_add_conn(a->report);
+    else
+        a->report->counters[EA_C_CONNS_NOT_LISTED]++;
     reasm_own_free(f);
     if (c) {
         c->src = f->cli;
@@ -255,15 +262,17 @@ static void flow_end(struct analyzer *a, struct flow *f)
         c->dport = f->sport;
         c->transport = f->proto == EA_TCP ? EA_TCP : EA_UDP;
         c->flags = f->flags;
-        if (f->name_source != EA_NAME_NONE && ea_str_set(&c->name, f->name, f->name_len)) {
+        const struct flow_app *app = f->app;
+        if (app && f->name_source != EA_NAME_NONE &&
+            ea_str_set(&c->name, app->name, app->name_len)) {
             c->name_source = f->name_source;
             if (f->sport != 80 && f->sport != 443)
                 c->flags |= EA_CF_PORT;
         }
-        if (f->alpn_len)
-            ea_str_set(&c->alpn, f->alpn, f->alpn_len);
-        if (f->http_method[0])
-            ea_str_set(&c->http_method, f->http_method, strlen(f->http_method));
+        if (app && app->alpn_len)
+            ea_str_set(&c->alpn, app->alpn, app->alpn_len);
+        if (app && app->http_method[0])
+            ea_str_set(&c->http_method, app->http_method, strlen(app->http_method));
         c->tls_version = f->tls_version;
         c->http_status = f->http_status;
         c->first = f->first;
@@ -288,11 +297,12 @@ static void flow_end(struct analyzer *a, struct flow *f)
             c->outcome = EA_OUT_NO_ANSWER;
             c->outcome_why = "no reply";
         }
-    } else {
+    } else if (listed) {
         a->failed = true;
     }
     if (f->has_resolved)
         ea_chain_free(&f->resolved);
+    free(f->app);
     flow_table_unlink(&a->flows, f);
     free(f);
 }
@@ -589,6 +599,8 @@ enum analyze_status analyze_files(const char *const *paths, size_t n_paths,
     a->opts = *opts;
     if (!a->opts.cutoff)
         a->opts.cutoff = EA_DEFAULT_CUTOFF;
+    if (!a->opts.max_conns)
+        a->opts.max_conns = EA_DEFAULT_MAX_CONNS;
     a->report = out;
     a->dns_idx = &idx;
     if (!flow_table_init(&a->flows, opts->max_flows) ||

@@ -13,6 +13,7 @@
 #define EA_DEFAULT_CUTOFF 16384        /* bytes kept per TCP direction */
 #define EA_DEFAULT_MAX_FLOWS 262144    /* concurrent flows tracked */
 #define EA_DEFAULT_DNS_CACHE 65536     /* (client, address) → name entries */
+#define EA_DEFAULT_MAX_CONNS 100000    /* connection rows kept in the report */
 #define EA_TCP_IDLE_SECONDS 600        /* open TCP flow without packets */
 #define EA_CLOSED_IDLE_SECONDS 60      /* closed TCP, and UDP flows */
 
@@ -21,6 +22,7 @@ struct analyze_opts {
     size_t cutoff;           /* 0: default */
     size_t max_flows;        /* 0: default */
     size_t dns_cache;        /* 0: default */
+    size_t max_conns;        /* connection rows kept; 0: default */
     FILE *progress;          /* progress lines, or NULL */
     FILE *warnings;          /* warnings (cut files), or NULL */
 };

@@ -41,6 +41,16 @@ struct stream_dir {
 
 /* ---- flows ---- */
 
+/* What the first payload bytes named: most flows (a SYN flood, a scan,
+ * UDP) never need it, so it lives apart from the flow. */
+struct flow_app {
+    uint16_t name_len;
+    char name[256];
+    uint8_t alpn_len;
+    char alpn[TLS_ALPN_MAX + 1];
+    char http_method[16];
+};
+
 enum { DIR_C2S = 0, DIR_S2C = 1 };
 
 struct flow {
@@ -65,11 +75,7 @@ struct flow {
     /* what the payload told us */
     uint32_t flags;                  /* enum ea_conn_flag */
     enum ea_name_source name_source;
-    uint16_t name_len;
-    char name[256];
-    uint8_t alpn_len;
-    char alpn[TLS_ALPN_MAX + 1];
-    char http_method[16];
+    struct flow_app *app;            /* allocated when payload names something */
     bool client_hello, server_hello, tls_alert;
     uint16_t tls_version;
     bool http_request, http_response, http_deny;

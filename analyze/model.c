@@ -78,6 +78,7 @@ static const struct tok counter_tab[] = {
     {EA_C_FLOWS, "flows"},
     {EA_C_FLOWS_EVICTED, "flows_evicted"},
     {EA_C_REASM_WARNINGS, "reasm_warnings"},
+    {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
     {0, NULL},
 };
 _Static_assert(sizeof counter_tab / sizeof counter_tab[0] == EA_C__COUNT + 1,

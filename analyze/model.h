@@ -245,6 +245,7 @@ enum ea_counter {
     EA_C_FLOWS,
     EA_C_FLOWS_EVICTED,
     EA_C_REASM_WARNINGS,  /* libnids and own reassembly complaints */
+    EA_C_CONNS_NOT_LISTED, /* connections past the row cap: counted, not listed */
     EA_C__COUNT
 };
 

@@ -5,6 +5,7 @@
  * stream carries, runs the parser, and copies the few fields that matter
  * into the flow (views inside the parsers, copies here).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
@@ -15,17 +16,29 @@ enum { HTTP_RESPONSE_LOOK = 4096 };
 
 static bool is_dns_port(const struct flow *f) { return f->sport == 53 || f->cport == 53; }
 
-static void set_name(struct flow *f, enum ea_name_source src, const uint8_t *p, size_t len)
+static struct flow_app *flow_app(struct analyzer *a, struct flow *f)
 {
-    if (f->name_source != EA_NAME_NONE)
+    if (!f->app) {
+        f->app = calloc(1, sizeof(*f->app));
+        if (!f->app)
+            a->failed = true;
+    }
+    return f->app;
+}
+
+static void set_name(struct analyzer *a, struct flow *f, enum ea_name_source src,
+                     const uint8_t *p, size_t len)
+{
+    struct flow_app *app = flow_app(a, f);
+    if (!app || f->name_source != EA_NAME_NONE)
         return; /* the first name wins: what the firewall judged */
-    if (len > sizeof(f->name) - 1) {
-        len = sizeof(f->name) - 1;
+    if (len > sizeof(app->name) - 1) {
+        len = sizeof(app->name) - 1;
         f->flags |= EA_CF_NAME_CUT;
     }
-    memcpy(f->name, p, len);
-    f->name[len] = '\0';
-    f->name_len = (uint16_t)len;
+    memcpy(app->name, p, len);
+    app->name[len] = '\0';
+    app->name_len = (uint16_t)len;
     f->name_source = src;
 }
 
@@ -93,7 +106,7 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
         f->client_hello = true;
         f->flags |= EA_CF_TLS;
         if (ch.has_sni) {
-            set_name(f, EA_NAME_SNI, ch.sni, ch.sni_len);
+            set_name(a, f, EA_NAME_SNI, ch.sni, ch.sni_len);
             if (ch.sni_cut)
                 f->flags |= EA_CF_NAME_CUT;
         } else {
@@ -101,9 +114,9 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
         }
         if (ch.has_ech)
             f->flags |= EA_CF_ECH;
-        if (ch.has_alpn) {
-            copy_field(f->alpn, sizeof(f->alpn), ch.alpn, ch.alpn_len);
-            f->alpn_len = (uint8_t)strlen(f->alpn);
+        if (ch.has_alpn && flow_app(a, f)) {
+            copy_field(f->app->alpn, sizeof(f->app->alpn), ch.alpn, ch.alpn_len);
+            f->app->alpn_len = (uint8_t)strlen(f->app->alpn);
         }
         return;
     }
@@ -124,18 +137,20 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
         }
         f->http_request = true;
         f->flags |= EA_CF_HTTP;
-        copy_field(f->http_method, sizeof(f->http_method), rq.method.p, rq.method.len);
+        if (flow_app(a, f))
+            copy_field(f->app->http_method, sizeof(f->app->http_method), rq.method.p,
+                       rq.method.len);
         /* RFC 9112 §3.2.2: a proxy ignores Host for an absolute-form
          * target and uses the URI's authority; CONNECT names host:port. */
         if (rq.is_connect) {
             struct http_view h = http_authority_host(rq.authority);
-            set_name(f, EA_NAME_CONNECT, h.p, h.len);
+            set_name(a, f, EA_NAME_CONNECT, h.p, h.len);
         } else if (rq.absolute_form && rq.authority.len) {
             struct http_view h = http_authority_host(rq.authority);
-            set_name(f, EA_NAME_HTTP_HOST, h.p, h.len);
+            set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
         } else if (rq.has_host && rq.host.len) {
             struct http_view h = http_authority_host(rq.host);
-            set_name(f, EA_NAME_HTTP_HOST, h.p, h.len);
+            set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
         }
         return;
     }
