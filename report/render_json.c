@@ -485,7 +485,106 @@ static json_t *j_dns(const struct ea_dns *d)
     return ok ? o : NULL;
 }
 
-static json_t *j_report(const struct ea_report *r)
+/* ---- writing: the report is streamed, element by element ----
+ *
+ * A jansson tree of a whole report costs kilobytes per connection (a hash
+ * table per object); 100000 connections would take hundreds of megabytes.
+ * So the small parts are built as objects and dumped with their braces
+ * stripped, and the three long arrays are written one element at a time,
+ * each element built, dumped at its depth and freed. The bytes are the same
+ * as one json_dumpf of the whole tree. */
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(16))
+
+struct jw {
+    FILE *out;
+    unsigned depth; /* levels of 2 spaces added after every newline */
+    bool first;     /* no member written yet at the top level */
+    bool err;
+};
+
+static int jw_cb(const char *buf, size_t size, void *data)
+{
+    struct jw *w = data;
+    for (size_t i = 0; i < size; i++) {
+        if (fputc(buf[i], w->out) == EOF) {
+            w->err = true;
+            return -1;
+        }
+        if (buf[i] == '\n')
+            for (unsigned d = 0; d < w->depth; d++)
+                fputs("  ", w->out);
+    }
+    return 0;
+}
+
+/* Dump v (taking the reference) at the current depth. */
+static bool jw_value(struct jw *w, json_t *v)
+{
+    if (!v)
+        return false;
+    int rc = json_dump_callback(v, jw_cb, w, DUMP_FLAGS);
+    json_decref(v);
+    return rc == 0 && !w->err;
+}
+
+/* Write the members of object o (taking the reference) as members of the
+ * top-level object: its dump without the outer braces. */
+static bool jw_members(struct jw *w, json_t *o)
+{
+    if (!o)
+        return false;
+    char *text = json_dumps(o, DUMP_FLAGS);
+    json_decref(o);
+    if (!text)
+        return false;
+    size_t len = strlen(text);
+    bool ok = true;
+    /* "{\n  ...\n}" or "{}" */
+    if (len > 4 && text[0] == '{' && text[1] == '\n' && text[len - 1] == '}') {
+        if (!w->first)
+            ok = fputc(',', w->out) != EOF;
+        ok = ok && fputc('\n', w->out) != EOF;
+        ok = ok && fwrite(text + 2, 1, len - 4, w->out) == len - 4;
+        w->first = false;
+    }
+    free(text);
+    return ok;
+}
+
+static bool jw_key(struct jw *w, const char *key)
+{
+    int n = fprintf(w->out, "%s\n  \"%s\": ", w->first ? "" : ",", key);
+    w->first = false;
+    return n > 0;
+}
+
+typedef json_t *(*elem_fn)(const struct ea_report *r, size_t i);
+
+/* A long array member, one element at a time. */
+static bool jw_array(struct jw *w, const char *key, const struct ea_report *r, size_t n,
+                     elem_fn elem)
+{
+    if (!jw_key(w, key))
+        return false;
+    if (n == 0)
+        return fputs("[]", w->out) != EOF;
+    if (fputs("[", w->out) == EOF)
+        return false;
+    w->depth = 2;
+    for (size_t i = 0; i < n; i++) {
+        if (fputs(i ? ",\n    " : "\n    ", w->out) == EOF || !jw_value(w, elem(r, i)))
+            return false;
+    }
+    w->depth = 0;
+    return fputs("\n  ]", w->out) != EOF;
+}
+
+static json_t *elem_host(const struct ea_report *r, size_t i) { return j_host(r, &r->hosts[i]); }
+static json_t *elem_conn(const struct ea_report *r, size_t i) { return j_conn(r, &r->conns[i]); }
+static json_t *elem_dns(const struct ea_report *r, size_t i) { return j_dns(&r->dns[i]); }
+
+static json_t *j_head(const struct ea_report *r)
 {
     json_t *o = json_object();
     bool ok = o != NULL;
@@ -504,15 +603,15 @@ static json_t *j_report(const struct ea_report *r)
     } else {
         ok = ok && set(o, "time", json_null());
     }
-    json_t *hosts = attach(o, "hosts", json_array(), &ok);
-    for (size_t i = 0; ok && i < r->n_hosts; i++)
-        ok = append(hosts, j_host(r, &r->hosts[i]));
-    json_t *conns = attach(o, "connections", json_array(), &ok);
-    for (size_t i = 0; ok && i < r->n_conns; i++)
-        ok = append(conns, j_conn(r, &r->conns[i]));
-    json_t *dns = attach(o, "dns", json_array(), &ok);
-    for (size_t i = 0; ok && i < r->n_dns; i++)
-        ok = append(dns, j_dns(&r->dns[i]));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_tail(const struct ea_report *r)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
     if (r->has_policy)
         ok = ok && set_policy(o, r);
     json_t *stats = attach(o, "stats", json_object(), &ok);
@@ -533,14 +632,15 @@ static json_t *j_report(const struct ea_report *r)
 
 int render_json(const struct ea_report *r, FILE *out)
 {
-    json_t *root = j_report(r);
-    if (!root)
-        return -1;
-    int rc = json_dumpf(root, out,
-                        JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
-                            JSON_REAL_PRECISION(16));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
+    struct jw w = {.out = out, .first = true};
+    bool ok = fputc('{', out) != EOF;
+    ok = ok && jw_members(&w, j_head(r));
+    ok = ok && jw_array(&w, "hosts", r, r->n_hosts, elem_host);
+    ok = ok && jw_array(&w, "connections", r, r->n_conns, elem_conn);
+    ok = ok && jw_array(&w, "dns", r, r->n_dns, elem_dns);
+    ok = ok && jw_members(&w, j_tail(r));
+    ok = ok && fputs("\n}\n", out) != EOF;
+    if (!ok || fflush(out) != 0 || ferror(out))
         return -1;
     return 0;
 }
