@@ -56,6 +56,33 @@ def main():
                 f"{file}: the Inactive rule is not reported")
         f.check(any(n["kind"] == "inactive" and n["host"] == "files.pythonhosted.org"
                     for n in rep["near_misses"]), f"{file}: no near miss for the Inactive rule")
+    # Service tags: without addresses a tag rule only "may cover" traffic;
+    # with Microsoft's service-tag file it covers the addresses it lists.
+    # (servicetags-sample.json lists the sample's 198.18.0.10 as AzureMachineLearning.)
+    def host_verdict(rep, key, port, transport="tcp"):
+        return next((h["verdict"], h["rule"]) for h in rep["hosts"]
+                    if h["key"] == key and h["port"] == port and h["transport"] == transport)
+    rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-a", DATA + "rules.txt", SAMPLE)[1])
+    v, rule = host_verdict(rep, "198.18.0.10", 443)
+    f.check(v == "infrastructure?" and rule["pattern"] == "AzureMachineLearning",
+            f"tag without addresses: {v} {rule}")
+    rc, out, err = run_in_src("analyze", "-q", "-F", "json", "-a", DATA + "rules.txt",
+                              "--service-tags", DATA + "servicetags-sample.json", SAMPLE)
+    f.check(rc == 0, f"--service-tags: exit {rc} {err}")
+    rep = json.loads(out)
+    v, rule = host_verdict(rep, "198.18.0.10", 443)
+    f.check(v == "infrastructure" and rule["pattern"] == "AzureMachineLearning",
+            f"tag resolved by --service-tags: {v} {rule}")
+    v, _ = host_verdict(rep, "198.18.0.10", 8443)
+    f.check(v != "infrastructure", "the tag rule is TCP 443 only: port 8443 is not covered")
+    v, _ = host_verdict(rep, "198.18.0.53", 53, "udp")
+    f.check(v == "infrastructure", f"the CIDR rule 198.18.0.53/32:53/udp covers DNS: {v}")
+    v, _ = host_verdict(rep, "198.18.0.53", 53, "tcp")
+    f.check(v == "no-name", f"the CIDR rule is UDP only: DNS over TCP is not covered: {v}")
+    rc, _, err = run_in_src("analyze", "-q", "-a", DATA + "rules.txt", "--service-tags",
+                            DATA + "bad-servicetags.json", SAMPLE)
+    f.check(rc == 2 and "bad-servicetags.json" in err, f"bad service-tag file: {rc} {err}")
+
     # Remediation in every output form.
     for form in ("text", "az", "yaml", "bicep"):
         golden(f"remedy-huggingface.{form}", "analyze", "-q", "-p", "huggingface", "--emit", form,

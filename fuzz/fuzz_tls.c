@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * TLS hellos. The first byte picks the parser (modulo 3):
+ *   0  tls_parse_client_hello_stream: client→server stream bytes; called
+ *      with the first half, then (as the analyzer does while INCOMPLETE)
+ *      with the whole input
+ *   1  tls_parse_client_hello_msg: one handshake message (QUIC CRYPTO)
+ *   2  tls_parse_server_first: server→client stream bytes
+ * The rest of the input is what the parser sees.
+ */
+#include "fuzz.h"
+
+#include "tls.h"
+
+static uint8_t scratch[TLS_HS_MAX];
+
+static void check_hello(const struct tls_client_hello *h)
+{
+    if (h->sni_len > TLS_SNI_MAX || h->alpn_len > TLS_ALPN_MAX)
+        abort();
+    if (h->has_sni && h->sni[h->sni_len] != 0)
+        abort();
+    fuzz_touch(h->sni, h->sni_len);
+    fuzz_touch(h->alpn, h->alpn_len);
+}
+
+static void client_stream(const uint8_t *data, size_t size)
+{
+    struct tls_client_hello h;
+    const char *why = NULL;
+    /* the first half in a buffer of its own, so reading past it is seen */
+    size_t half = size / 2;
+    uint8_t *prefix = malloc(half ? half : 1);
+    if (!prefix)
+        return;
+    if (half)
+        memcpy(prefix, data, half);
+    enum parse_result r = tls_parse_client_hello_stream(prefix, half, scratch, &h, &why);
+    free(prefix);
+    if (r == PARSE_OK)
+        check_hello(&h);
+    else if (r == PARSE_MALFORMED)
+        fuzz_touch_str(why);
+
+    why = NULL;
+    r = tls_parse_client_hello_stream(data, size, scratch, &h, &why);
+    if (r == PARSE_OK)
+        check_hello(&h);
+    else if (r == PARSE_MALFORMED)
+        fuzz_touch_str(why);
+    (void)tls_looks_like_handshake(data, size);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    uint8_t sel = data[0] % 3;
+    data++;
+    size--;
+
+    struct tls_client_hello h;
+    struct tls_server_first s;
+    const char *why = NULL;
+    enum parse_result r;
+    switch (sel) {
+    case 0:
+        client_stream(data, size);
+        break;
+    case 1:
+        r = tls_parse_client_hello_msg(data, size, &h, &why);
+        if (r == PARSE_OK)
+            check_hello(&h);
+        else if (r == PARSE_MALFORMED)
+            fuzz_touch_str(why);
+        break;
+    default:
+        r = tls_parse_server_first(data, size, &s, &why);
+        if (r == PARSE_OK && s.kind != TLS_SERVER_HELLO && s.kind != TLS_SERVER_ALERT)
+            abort();
+        if (r == PARSE_MALFORMED)
+            fuzz_touch_str(why);
+        break;
+    }
+    return 0;
+}
