@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "analyzer.h"
+#include "cursor.h"
 #include "source.h"
 
 enum {
@@ -422,7 +423,12 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
     if (dns && p->payload_len) {
         /* The client is whoever talks to port 53; both 53: by the QR bit. */
         const struct ea_addr *client = p->dport == 53 ? &p->src : &p->dst;
-        if (p->sport == 53 && p->dport == 53 && p->payload_len > 2 && !(p->payload[2] & 0x80))
+        struct cur c;
+        uint8_t flags = 0;
+        cur_init(&c, p->payload, p->payload_len);
+        /* RFC 1035 §4.1.1: QR is the top bit of the third byte */
+        if (p->sport == 53 && p->dport == 53 && cur_skip(&c, 2) && cur_u8(&c, &flags) &&
+            !(flags & 0x80))
             client = &p->src;
         analyzer_dns_message(a, p->payload, p->payload_len, client, false);
     }

@@ -71,16 +71,27 @@ static void feed_dns(struct analyzer *a, struct flow *f, int dir, const uint8_t 
         d->done = true;
 }
 
+/* The first byte of a direction (stream_feed never passes an empty one). */
+static uint8_t first_byte(const uint8_t *data, size_t len)
+{
+    struct cur c;
+    uint8_t b = 0;
+    cur_init(&c, data, len);
+    cur_peek_u8(&c, &b);
+    return b;
+}
+
 static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len)
 {
     struct stream_dir *d = &f->dir[DIR_C2S];
     const char *why = NULL;
     if (d->kind == SK_UNKNOWN) {
+        uint8_t b = first_byte(data, len);
         if (is_dns_port(f))
             d->kind = SK_DNS;
-        else if (data[0] == 0x16)
+        else if (b == 0x16)
             d->kind = SK_TLS; /* confirmed or refuted by the parser */
-        else if (data[0] >= 'A' && data[0] <= 'Z')
+        else if (b >= 'A' && b <= 'Z')
             d->kind = SK_HTTP;
         else
             d->kind = SK_OTHER;
@@ -165,11 +176,12 @@ static void feed_server(struct analyzer *a, struct flow *f, const uint8_t *data,
     struct stream_dir *d = &f->dir[DIR_S2C];
     const char *why = NULL;
     if (d->kind == SK_UNKNOWN) {
+        uint8_t b = first_byte(data, len);
         if (is_dns_port(f))
             d->kind = SK_DNS;
-        else if (data[0] == 0x16 || data[0] == 0x15)
+        else if (b == 0x16 || b == 0x15)
             d->kind = SK_TLS;
-        else if (data[0] == 'H')
+        else if (b == 'H')
             d->kind = SK_HTTP;
         else
             d->kind = SK_OTHER;
