@@ -65,7 +65,7 @@ static void usage_analyze(FILE *out)
           "  -F, --format FORMAT   text (default) or json\n"
           "  -o, --output OUT      write the report to OUT instead of standard output\n"
           "      --color WHEN      auto (default), always or never; text only\n"
-          "      --cutoff BYTES    bytes of each TCP direction to reassemble (default 16384)\n"
+          "      --cutoff BYTES    bytes of each TCP direction to reassemble (default 32768)\n"
           "      --max-flows N     concurrent flows tracked before the oldest is evicted\n"
           "                        (default 262144)\n"
           "      --max-connections N  connection rows kept in the report; past it they\n"

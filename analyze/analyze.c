@@ -308,6 +308,16 @@ static void flow_end(struct analyzer *a, struct flow *f)
     free(f);
 }
 
+/* Packet times may go backwards (clock steps, merged captures): first and
+ * last are the earliest and latest seen, not the first and last in file order. */
+static void flow_saw(struct flow *f, const struct timeval *ts)
+{
+    if (timercmp(ts, &f->first, <))
+        f->first = *ts;
+    if (timercmp(ts, &f->last, >))
+        f->last = *ts;
+}
+
 static bool flow_closed(const struct flow *f)
 {
     return f->rst_from[0] || f->rst_from[1] || (f->fin_from[0] && f->fin_from[1]);
@@ -361,6 +371,7 @@ static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_c
     }
     *dir = src_client ? DIR_C2S : DIR_S2C;
     f->first = a->now;
+    f->last = a->now;
     a->report->counters[EA_C_FLOWS]++;
     f->has_resolved = attrib_lookup(&a->attrib, &f->cli, &f->srv, &f->resolved);
     return f;
@@ -392,7 +403,7 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
-    f->last = a->now;
+    flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
     if (syn && dir == DIR_C2S && !f->have_isn[DIR_C2S]) {
         f->syn = true;
@@ -449,7 +460,7 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
-    f->last = a->now;
+    flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
 }
 
@@ -571,6 +582,11 @@ static enum analyze_status run_file(struct analyzer *a, const char *path, char *
                     (unsigned long long)in->packets);
         if (a->failed)
             break;
+    }
+    if (st == SOURCE_FAIL) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, why);
+        source_close(s);
+        return ANALYZE_INPUT_ERROR;
     }
     if (st == SOURCE_CUT) {
         in->truncated = true;

@@ -10,7 +10,8 @@
 #include "model.h"
 
 /* Resource bounds (README "Resource bounds"). */
-#define EA_DEFAULT_CUTOFF 16384        /* bytes kept per TCP direction */
+#define EA_DEFAULT_CUTOFF 32768        /* bytes kept per TCP direction: a full-size
+                                          TLS record (16389) and more fit */
 #define EA_DEFAULT_MAX_FLOWS 262144    /* concurrent flows tracked */
 #define EA_DEFAULT_DNS_CACHE 65536     /* (client, address) → name entries */
 #define EA_DEFAULT_MAX_CONNS 100000    /* connection rows kept in the report */

@@ -95,6 +95,7 @@ static const struct tok conn_flag_tab[] = {
     {EA_CF_DNS, "dns"},
     {EA_CF_NAME_CUT, "name-cut"},
     {EA_CF_REASM_GAP, "reassembly-gap"},
+    {EA_CF_HELLO_CUT, "hello-unreadable"},
     {0, NULL},
 };
 

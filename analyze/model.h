@@ -61,6 +61,7 @@ enum ea_conn_flag {
     EA_CF_DNS = 1u << 7,         /* DNS traffic (port 53) */
     EA_CF_NAME_CUT = 1u << 8,    /* the name was longer than we keep */
     EA_CF_REASM_GAP = 1u << 9,   /* bytes missing before the hello could be read */
+    EA_CF_HELLO_CUT = 1u << 10,  /* a TLS ClientHello too large or malformed to read */
 };
 
 /* What the loaded allowlist says about a destination (policy.c). */

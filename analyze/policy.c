@@ -205,8 +205,12 @@ static enum ea_verdict judge(const struct ea_report *r, const struct target *t, 
         return EA_V_NO_NAME;
     }
     if (!t->named) {
-        *out_why = (t->flags & EA_CF_TLS_NO_SNI) ? "TLS without SNI: no name to judge"
-                                                  : "no name (IP only): FQDN rules cannot judge it";
+        if (t->flags & EA_CF_TLS_NO_SNI)
+            *out_why = "TLS without SNI: no name to judge";
+        else if (t->flags & EA_CF_HELLO_CUT)
+            *out_why = "a TLS ClientHello too large or malformed to read: no name to judge";
+        else
+            *out_why = "no name (IP only): FQDN rules cannot judge it";
         return EA_V_NO_NAME;
     }
     if ((rule = best_fqdn_rule(r, t, true)) >= 0) {

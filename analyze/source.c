@@ -156,8 +156,16 @@ enum source_status source_next(struct source *s, struct frame *out, char *err, s
             return SOURCE_END;
         if (rc == 0)
             continue; /* live captures only */
-        msg(err, errlen, "%s", pcap_geterr(s->pcap));
+        const char *why = pcap_geterr(s->pcap);
         *out_offset = s->classic ? s->offset : 0;
+        if (strstr(why, "different from the type of the first interface")) {
+            /* libpcap reads one link type per pcapng file (PITFALLS.md) */
+            msg(err, errlen,
+                "pcapng interfaces with different link types are not supported by libpcap "
+                "(%s); split the file per interface, e.g. with editcap or tshark -i", why);
+            return SOURCE_FAIL;
+        }
+        msg(err, errlen, "%s", why);
         return SOURCE_CUT;
     }
 }

@@ -103,14 +103,20 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
     case SK_TLS: {
         struct tls_client_hello ch;
         enum parse_result r = tls_parse_client_hello_stream(data, len, a->tls_scratch, &ch, &why);
-        if (r == PARSE_INCOMPLETE) {
-            if (len >= a->opts.cutoff)
-                d->done = true;
+        if (r == PARSE_INCOMPLETE && len >= a->opts.cutoff) {
+            /* A hello that does not fit in the cutoff: say so, never drop it silently. */
+            a->report->counters[EA_C_TLS_MALFORMED]++;
+            f->flags |= EA_CF_TLS | EA_CF_HELLO_CUT;
+            d->done = true;
             return;
         }
+        if (r == PARSE_INCOMPLETE)
+            return;
         d->done = true;
         if (r == PARSE_MALFORMED) {
             a->report->counters[EA_C_TLS_MALFORMED]++;
+            if (tls_looks_like_handshake(data, len))
+                f->flags |= EA_CF_TLS | EA_CF_HELLO_CUT; /* e.g. "client hello too large" */
             d->kind = SK_OTHER;
             return;
         }

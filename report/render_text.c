@@ -283,6 +283,7 @@ static const struct {
     {EA_CF_DNS, ""},
     {EA_CF_NAME_CUT, "name cut"},
     {EA_CF_REASM_GAP, "reassembly gap"},
+    {EA_CF_HELLO_CUT, "TLS hello unreadable (too large or malformed)"},
 };
 
 static void cell_flag_notes(struct cell *c, uint32_t flags)
