@@ -36,6 +36,13 @@ bool policy_build_remedies(struct ea_report *r);
  */
 bool policy_rule_name(const struct ea_report *r, const char *dest, size_t len, char out[34]);
 
+/* The same for many names at once: a set of the names in use (r's rules
+ * and remedies), each made name added to it. Naming n rules costs O(n). */
+struct rule_names;
+struct rule_names *rule_names_new(const struct ea_report *r);
+bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char out[34]);
+void rule_names_free(struct rule_names *set);
+
 /* The registrable domain of name (libpsl), or NULL; a view into name. */
 const char *policy_registrable_domain(const char *name);
 

@@ -898,18 +898,13 @@ static void rule_pattern(struct item *it, const struct ea_rule *rule)
     }
 }
 
-/*
- * Give it a name when it has none: policy_rule_name() against the loaded
- * rules and those names handed out so far (view->remedies holds them).
- */
-static bool name_item(struct item *it, struct ea_report *view, struct ea_remedy *given,
-                      const char *from, size_t len)
+/* Give it a name when it has none, unique among the names in use. */
+static bool name_item(struct item *it, struct rule_names *names, const char *from, size_t len)
 {
-    if (!policy_rule_name(view, from, len, it->gen))
+    if (!rule_names_make(names, from, len, it->gen))
         return false;
     it->name.s = it->gen;
     it->name.len = strlen(it->gen);
-    given->rule_name = it->name;
     return true;
 }
 
@@ -943,12 +938,9 @@ static struct item *items_of_rules(const struct ea_report *r)
 {
     size_t n = r->n_rules;
     struct item *v = calloc(n ? n : 1, sizeof *v);
-    struct ea_remedy *given = calloc(n ? n : 1, sizeof *given);
-    if (!v || !given)
+    struct rule_names *names = rule_names_new(r);
+    if (!v || !names)
         goto fail;
-    struct ea_report view = *r;
-    view.remedies = given; /* views into v[].gen, owned by nobody */
-    view.n_remedies = 0;
     for (size_t i = 0; i < n; i++) {
         const struct ea_rule *rule = &r->rules[i];
         struct item *it = &v[i];
@@ -971,14 +963,13 @@ static struct item *items_of_rules(const struct ea_report *r)
         const char *from;
         size_t len;
         name_source(it, &from, &len);
-        if (!name_item(it, &view, &given[view.n_remedies], from, len))
+        if (!name_item(it, names, from, len))
             goto fail;
-        view.n_remedies++;
     }
-    free(given);
+    rule_names_free(names);
     return v;
 fail:
-    free(given);
+    rule_names_free(names);
     free(v);
     return NULL;
 }
@@ -987,14 +978,9 @@ static struct item *items_of_remedies(const struct ea_report *r)
 {
     size_t n = r->n_remedies;
     struct item *v = calloc(n ? n : 1, sizeof *v);
-    struct ea_remedy *given = calloc(n ? n : 1, sizeof *given);
-    if (!v || !given)
+    struct rule_names *names = rule_names_new(r);
+    if (!v || !names)
         goto fail;
-    if (n)
-        memcpy(given, r->remedies, n * sizeof *given); /* views, owned by r */
-    struct ea_report view = *r;
-    view.remedies = given;
-    view.n_remedies = n;
     for (size_t i = 0; i < n; i++) {
         const struct ea_remedy *m = &r->remedies[i];
         struct item *it = &v[i];
@@ -1007,13 +993,13 @@ static struct item *items_of_remedies(const struct ea_report *r)
             it->name = m->rule_name;
             continue;
         }
-        if (!name_item(it, &view, &given[i], it->dest, it->dest_len))
+        if (!name_item(it, names, it->dest, it->dest_len))
             goto fail;
     }
-    free(given);
+    rule_names_free(names);
     return v;
 fail:
-    free(given);
+    rule_names_free(names);
     free(v);
     return NULL;
 }
