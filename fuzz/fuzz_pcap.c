@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ea_report_init(&report);
     report.tool_version = "fuzz";
     /* rules first, as the command does */
-    if (!rules_load_buffer(&report, "allowlist", allowlist, sizeof(allowlist) - 1, RULES_TEXT,
-                           NULL, err, sizeof(err)))
+    if (!rules_load_buffer(&report, "allowlist", allowlist, sizeof(allowlist) - 1, RULES_TEXT, NULL,
+                           err, sizeof(err)))
         abort(); /* the fixed allowlist is valid */
 
     const struct analyze_opts opts = {.max_flows = 64, .dns_cache = 64};
