@@ -200,17 +200,24 @@ static bool want_color(const char *when, FILE *out)
 static int cmd_analyze(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-        {"output", required_argument, NULL, 'o'}, {"color", required_argument, NULL, 'C'},
-        {"colour", required_argument, NULL, 'C'}, {"cutoff", required_argument, NULL, 'c'},
-        {"max-flows", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
+        {"filter", required_argument, NULL, 'f'},
+        {"format", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'},
+        {"color", required_argument, NULL, 'C'},
+        {"colour", required_argument, NULL, 'C'},
+        {"cutoff", required_argument, NULL, 'c'},
+        {"max-flows", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},
         {"max-connections", required_argument, NULL, 'M'},
-        {"help", no_argument, NULL, 'h'},         {"profile", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {"profile", required_argument, NULL, 'p'},
         {"allowlist", required_argument, NULL, 'a'},
         {"service-tags", required_argument, NULL, 'T'},
-        {"fail-on", required_argument, NULL, 'X'}, {"emit", required_argument, NULL, 'E'},
+        {"fail-on", required_argument, NULL, 'X'},
+        {"emit", required_argument, NULL, 'E'},
         {"resource-group", required_argument, NULL, 'G'},
-        {"workspace", required_argument, NULL, 'W'}, {NULL, 0, NULL, 0},
+        {"workspace", required_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
     };
     struct policy_args pa = {0};
     struct emit_opts eo = {0};

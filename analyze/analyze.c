@@ -118,7 +118,8 @@ static void dns_add_answer(struct ea_dns *d, const struct dns_rr *rr)
     memset(x, 0, sizeof(*x));
     x->type = rr->type;
     x->ttl = rr->ttl;
-    if (!ea_str_set(&x->owner, rr->owner.s, rr->owner.len) || !ea_str_set(&x->data, data, data_len)) {
+    if (!ea_str_set(&x->owner, rr->owner.s, rr->owner.len) ||
+        !ea_str_set(&x->data, data, data_len)) {
         ea_str_clear(&x->owner);
         ea_str_clear(&x->data);
         return;
@@ -327,8 +328,8 @@ static void evict_idle(struct analyzer *a)
 {
     struct flow *f;
     while ((f = flow_table_oldest(&a->flows)) != NULL) {
-        long idle = (f->proto == EA_TCP && !flow_closed(f)) ? EA_TCP_IDLE_SECONDS
-                                                             : EA_CLOSED_IDLE_SECONDS;
+        long idle =
+            (f->proto == EA_TCP && !flow_closed(f)) ? EA_TCP_IDLE_SECONDS : EA_CLOSED_IDLE_SECONDS;
         if (a->now.tv_sec - f->last.tv_sec <= idle)
             return;
         flow_end(a, f);
@@ -338,8 +339,8 @@ static void evict_idle(struct analyzer *a)
 static bool is_multicast(const struct ea_addr *x)
 {
     if (x->family == 4)
-        return (x->b[0] & 0xf0) == 0xe0 || (x->b[0] == 255 && x->b[1] == 255 && x->b[2] == 255 &&
-                                              x->b[3] == 255);
+        return (x->b[0] & 0xf0) == 0xe0 ||
+               (x->b[0] == 255 && x->b[1] == 255 && x->b[2] == 255 && x->b[3] == 255);
     return x->b[0] == 0xff;
 }
 
@@ -361,10 +362,9 @@ static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_c
         flow_end(a, flow_table_oldest(&a->flows));
         a->report->counters[EA_C_FLOWS_EVICTED]++;
     }
-    struct flow *f = src_client ? flow_table_insert(&a->flows, &p->src, &p->dst, p->sport,
-                                                    p->dport, p->proto)
-                                : flow_table_insert(&a->flows, &p->dst, &p->src, p->dport,
-                                                    p->sport, p->proto);
+    struct flow *f =
+        src_client ? flow_table_insert(&a->flows, &p->src, &p->dst, p->sport, p->dport, p->proto)
+                   : flow_table_insert(&a->flows, &p->dst, &p->src, p->dport, p->sport, p->proto);
     if (!f) {
         a->failed = true;
         return NULL;
@@ -382,8 +382,7 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
     int dir = DIR_C2S;
     bool syn = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     bool synack = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
-    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_TCP,
-                                     &dir);
+    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_TCP, &dir);
     /* A new SYN on a finished 4-tuple is a new connection. */
     if (f && syn && flow_closed(f) && !(f->have_isn[DIR_C2S] && f->isn[DIR_C2S] == p->seq)) {
         flow_end(a, f);
@@ -446,8 +445,7 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
     if (is_multicast(&p->dst) || is_multicast(&p->src))
         return;
     int dir = DIR_C2S;
-    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_UDP,
-                                     &dir);
+    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_UDP, &dir);
     if (!f) {
         f = flow_new(a, p, !src_is_server(p->sport, p->dport), &dir);
         if (!f)
@@ -562,8 +560,7 @@ static void frame(struct analyzer *a, enum link_kind kind, const struct frame *f
     ip_packet(a, &p, dr, false);
 }
 
-static enum analyze_status run_file(struct analyzer *a, const char *path, char *err,
-                                    size_t errlen)
+static enum analyze_status run_file(struct analyzer *a, const char *path, char *err, size_t errlen)
 {
     char why[512];
     struct source *s = source_open(path, a->opts.bpf, why, sizeof(why));
@@ -618,8 +615,8 @@ static enum analyze_status run_file(struct analyzer *a, const char *path, char *
 }
 
 enum analyze_status analyze_files(const char *const *paths, size_t n_paths,
-                                  const struct analyze_opts *opts, struct ea_report *out,
-                                  char *err, size_t errlen)
+                                  const struct analyze_opts *opts, struct ea_report *out, char *err,
+                                  size_t errlen)
 {
     enum analyze_status st = ANALYZE_OK;
     struct analyzer *a = calloc(1, sizeof(*a));
@@ -633,8 +630,7 @@ enum analyze_status analyze_files(const char *const *paths, size_t n_paths,
         a->opts.max_conns = EA_DEFAULT_MAX_CONNS;
     a->report = out;
     a->dns_idx = &idx;
-    if (!flow_table_init(&a->flows, opts->max_flows) ||
-        !attrib_init(&a->attrib, opts->dns_cache)) {
+    if (!flow_table_init(&a->flows, opts->max_flows) || !attrib_init(&a->attrib, opts->dns_cache)) {
         st = ANALYZE_NO_MEMORY;
         goto done;
     }

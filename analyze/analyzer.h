@@ -54,7 +54,7 @@ struct flow_app {
 enum { DIR_C2S = 0, DIR_S2C = 1 };
 
 struct flow {
-    struct flow *hnext;              /* hash chain */
+    struct flow *hnext;               /* hash chain */
     struct flow *lru_prev, *lru_next; /* by last packet time, oldest first */
     uint64_t hash;
     struct ea_addr cli, srv;
@@ -62,31 +62,31 @@ struct flow {
     uint8_t proto;
     struct timeval first, last;
     uint64_t pkts[2], bytes[2];
-    uint64_t payload[2];             /* transport payload bytes per direction */
+    uint64_t payload[2]; /* transport payload bytes per direction */
     /* TCP state */
     bool syn, synack, midstream;
     bool rst_from[2], fin_from[2];
-    bool rst_to_syn;                 /* the server reset instead of SYN-ACK */
+    bool rst_to_syn; /* the server reset instead of SYN-ACK */
     uint32_t isn[2];
     bool have_isn[2];
-    bool via_nids;                   /* IPv4 with a SYN: libnids reassembles */
-    bool nids_done;                  /* libnids need not see this flow any more */
+    bool via_nids;  /* IPv4 with a SYN: libnids reassembles */
+    bool nids_done; /* libnids need not see this flow any more */
     struct stream_dir dir[2];
     /* what the payload told us */
-    uint32_t flags;                  /* enum ea_conn_flag */
+    uint32_t flags; /* enum ea_conn_flag */
     enum ea_name_source name_source;
-    struct flow_app *app;            /* allocated when payload names something */
+    struct flow_app *app; /* allocated when payload names something */
     bool client_hello, server_hello, tls_alert;
     uint16_t tls_version;
     bool http_request, http_response, http_deny;
     uint16_t http_status;
     bool has_resolved;
-    struct ea_chain resolved;        /* owned; moved into the connection */
+    struct ea_chain resolved; /* owned; moved into the connection */
 };
 
 struct flow_table {
     struct flow **buckets;
-    size_t n_buckets;                /* power of two */
+    size_t n_buckets; /* power of two */
     size_t n_flows, max_flows;
     struct flow *lru_head, *lru_tail;
 };
@@ -110,11 +110,11 @@ struct analyzer {
     struct ea_report *report;
     struct flow_table flows;
     struct attrib attrib;
-    struct dns_index *dns_idx;     /* (qname, qtype) → report->dns index */
-    struct timeval now;            /* time of the packet being processed */
+    struct dns_index *dns_idx; /* (qname, qtype) → report->dns index */
+    struct timeval now;        /* time of the packet being processed */
     uint8_t tls_scratch[TLS_HS_MAX];
     struct dns_msg dns_scratch;
-    bool failed;                   /* out of memory */
+    bool failed; /* out of memory */
 };
 
 /* flow.c */
@@ -150,12 +150,12 @@ void reasm_own_free_dir(struct stream_dir *d);
 bool attrib_init(struct attrib *t, size_t max_entries);
 void attrib_finish(struct attrib *t);
 /* Record a DNS response seen by client. */
-void attrib_add_response(struct attrib *t, const struct ea_addr *client,
-                         const struct dns_msg *m, const struct timeval *ts);
+void attrib_add_response(struct attrib *t, const struct ea_addr *client, const struct dns_msg *m,
+                         const struct timeval *ts);
 /* The client's latest chain for addr (falling back to any client's);
  * copies into *out. false if none. */
-bool attrib_lookup(const struct attrib *t, const struct ea_addr *client,
-                   const struct ea_addr *addr, struct ea_chain *out);
+bool attrib_lookup(const struct attrib *t, const struct ea_addr *client, const struct ea_addr *addr,
+                   struct ea_chain *out);
 void ea_chain_free(struct ea_chain *c);
 
 /* analyze.c */

@@ -214,8 +214,8 @@ void attrib_add_response(struct attrib *t, const struct ea_addr *client, const s
     }
 }
 
-bool attrib_lookup(const struct attrib *t, const struct ea_addr *client,
-                   const struct ea_addr *addr, struct ea_chain *out)
+bool attrib_lookup(const struct attrib *t, const struct ea_addr *client, const struct ea_addr *addr,
+                   struct ea_chain *out)
 {
     struct ea_addr any = {0};
     const struct attrib_entry *e = entry_find(t, client, addr, key_hash(client, addr));

@@ -31,8 +31,14 @@ static inline void cur_init(struct cur *c, const void *p, size_t n)
     c->left = p ? n : 0;
 }
 
-static inline size_t cur_left(const struct cur *c) { return c->left; }
-static inline bool cur_empty(const struct cur *c) { return c->left == 0; }
+static inline size_t cur_left(const struct cur *c)
+{
+    return c->left;
+}
+static inline bool cur_empty(const struct cur *c)
+{
+    return c->left == 0;
+}
 
 bool cur_u8(struct cur *c, uint8_t *out);
 bool cur_be16(struct cur *c, uint16_t *out);

@@ -8,8 +8,8 @@
 enum {
     ETH_IPV4 = 0x0800,
     ETH_IPV6 = 0x86dd,
-    ETH_VLAN = 0x8100,  /* IEEE 802.1Q */
-    ETH_QINQ = 0x88a8,  /* IEEE 802.1ad */
+    ETH_VLAN = 0x8100, /* IEEE 802.1Q */
+    ETH_QINQ = 0x88a8, /* IEEE 802.1ad */
     ETH_QINQ_OLD = 0x9100,
     ETH_MPLS = 0x8847,
     ETH_MPLS_MC = 0x8848,
@@ -207,7 +207,6 @@ static enum decode_result decode_ip_by_version(struct cur *c, struct pkt *out)
     }
 }
 
-
 /* RFC 3032 §2.1: pop labels to the bottom of the stack, then guess IP by
  * its version nibble (no pseudowire control word support). */
 static enum decode_result decode_mpls(struct cur *c, struct pkt *out)
@@ -348,14 +347,14 @@ static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, 
 /* ---- tunnels: the inner packet is what the deployment sent ---- */
 
 enum {
-    UDP_VXLAN = 4789,   /* RFC 7348 */
-    UDP_GENEVE = 6081,  /* RFC 8926 */
-    UDP_GTP_U = 2152,   /* 3GPP TS 29.281 */
-    UDP_TEREDO = 3544,  /* RFC 4380 */
+    UDP_VXLAN = 4789,  /* RFC 7348 */
+    UDP_GENEVE = 6081, /* RFC 8926 */
+    UDP_GTP_U = 2152,  /* 3GPP TS 29.281 */
+    UDP_TEREDO = 3544, /* RFC 4380 */
     IPPROTO_IPIP_ = 4,
     IPPROTO_IPV6_ = 41,
     IPPROTO_GRE_ = 47,
-    ETH_TEB = 0x6558,   /* transparent Ethernet bridging */
+    ETH_TEB = 0x6558, /* transparent Ethernet bridging */
     ETH_PPP = 0x880b,
     ETH_ERSPAN_2 = 0x88be,
     ETH_ERSPAN_3 = 0x22eb,

@@ -19,23 +19,23 @@
 /* Link types we decode; the packet source maps libpcap's DLT_* to these. */
 enum link_kind {
     LINK_ETHERNET = 1,
-    LINK_SLL,   /* DLT_LINUX_SLL, 113 */
-    LINK_SLL2,  /* DLT_LINUX_SLL2, 276: tcpdump -i any */
-    LINK_NULL,  /* DLT_NULL, 0: address family in the capturing host's byte order */
-    LINK_LOOP,  /* DLT_LOOP, 108: address family in network byte order */
-    LINK_RAW,   /* DLT_RAW: IPv4 or IPv6 by the version nibble */
-    LINK_IPV4,  /* DLT_IPV4, 228 */
-    LINK_IPV6,  /* DLT_IPV6, 229 */
+    LINK_SLL,          /* DLT_LINUX_SLL, 113 */
+    LINK_SLL2,         /* DLT_LINUX_SLL2, 276: tcpdump -i any */
+    LINK_NULL,         /* DLT_NULL, 0: address family in the capturing host's byte order */
+    LINK_LOOP,         /* DLT_LOOP, 108: address family in network byte order */
+    LINK_RAW,          /* DLT_RAW: IPv4 or IPv6 by the version nibble */
+    LINK_IPV4,         /* DLT_IPV4, 228 */
+    LINK_IPV6,         /* DLT_IPV6, 229 */
     LINK_ARCNET_LINUX, /* DLT_ARCNET_LINUX, 129 */
 };
 
 enum decode_result {
-    DECODE_OK = 0,      /* TCP or UDP header decoded (payload may be cut) */
-    DECODE_NOT_IP,      /* a link-layer frame that carries no IP */
-    DECODE_OTHER,       /* IP, but neither TCP nor UDP (ICMP, ESP, ...) */
-    DECODE_FRAGMENT,    /* an IP fragment: the transport header may be absent */
-    DECODE_TRUNCATED,   /* the capture cut a header */
-    DECODE_MALFORMED,   /* a header that cannot be valid */
+    DECODE_OK = 0,    /* TCP or UDP header decoded (payload may be cut) */
+    DECODE_NOT_IP,    /* a link-layer frame that carries no IP */
+    DECODE_OTHER,     /* IP, but neither TCP nor UDP (ICMP, ESP, ...) */
+    DECODE_FRAGMENT,  /* an IP fragment: the transport header may be absent */
+    DECODE_TRUNCATED, /* the capture cut a header */
+    DECODE_MALFORMED, /* a header that cannot be valid */
 };
 
 enum decode_layer {
@@ -46,23 +46,23 @@ enum decode_layer {
 };
 
 struct pkt {
-    enum decode_layer layer;      /* where a non-OK result was decided */
-    uint8_t encap;                /* tunnels peeled (VXLAN, Geneve, GRE, GTP-U, Teredo, IP-in-IP) */
-    uint8_t ipver;                /* 4 or 6 */
+    enum decode_layer layer; /* where a non-OK result was decided */
+    uint8_t encap;           /* tunnels peeled (VXLAN, Geneve, GRE, GTP-U, Teredo, IP-in-IP) */
+    uint8_t ipver;           /* 4 or 6 */
     struct ea_addr src, dst;
-    const uint8_t *ip;            /* the IP header */
-    size_t ip_caplen;             /* captured bytes from the IP header, trimmed to its length */
-    size_t ip_len;                /* the IP datagram's length as its header says */
-    uint8_t proto;                /* transport protocol (after IPv6 extension headers) */
-    bool fragment;                /* IPv4 MF/offset or an IPv6 fragment header */
-    bool bad_length;              /* UDP length past the IP payload (read to the IP end) */
+    const uint8_t *ip; /* the IP header */
+    size_t ip_caplen;  /* captured bytes from the IP header, trimmed to its length */
+    size_t ip_len;     /* the IP datagram's length as its header says */
+    uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
+    bool fragment;     /* IPv4 MF/offset or an IPv6 fragment header */
+    bool bad_length;   /* UDP length past the IP payload (read to the IP end) */
     uint16_t sport, dport;
     uint8_t tcp_flags;
     uint32_t seq, ack;
-    const uint8_t *payload;       /* transport payload as captured */
-    size_t payload_len;           /* captured payload bytes */
-    size_t payload_wire_len;      /* payload bytes the headers claim */
-    size_t l4_len;                /* transport header + payload, as the headers claim */
+    const uint8_t *payload;  /* transport payload as captured */
+    size_t payload_len;      /* captured payload bytes */
+    size_t payload_wire_len; /* payload bytes the headers claim */
+    size_t l4_len;           /* transport header + payload, as the headers claim */
 };
 
 enum {

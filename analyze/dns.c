@@ -371,6 +371,12 @@ static const char *dns_tok_name(const struct dns_tok *t, uint16_t value)
     return NULL;
 }
 
-const char *dns_type_name(uint16_t type) { return dns_tok_name(dns_types, type); }
+const char *dns_type_name(uint16_t type)
+{
+    return dns_tok_name(dns_types, type);
+}
 
-const char *dns_rcode_name(uint8_t rcode) { return dns_tok_name(dns_rcodes, rcode); }
+const char *dns_rcode_name(uint8_t rcode)
+{
+    return dns_tok_name(dns_rcodes, rcode);
+}

@@ -60,8 +60,8 @@ struct dns_rr {
 
 struct dns_msg {
     uint16_t id;
-    bool qr;         /* response */
-    bool tc;         /* truncated flag (TC bit) */
+    bool qr; /* response */
+    bool tc; /* truncated flag (TC bit) */
     uint8_t opcode;
     uint8_t rcode;
     uint16_t qdcount, ancount, nscount, arcount;
@@ -73,8 +73,8 @@ struct dns_msg {
      * in message order. Others are skipped (bounds-checked) and counted. */
     size_t n_answers;
     struct dns_rr answers[DNS_MAX_ANSWERS];
-    size_t n_skipped;      /* answer records of other types */
-    bool answers_dropped;  /* more than DNS_MAX_ANSWERS kept records */
+    size_t n_skipped;     /* answer records of other types */
+    bool answers_dropped; /* more than DNS_MAX_ANSWERS kept records */
 };
 
 /*
@@ -97,7 +97,7 @@ enum parse_result dns_parse_message(const uint8_t *buf, size_t len, struct dns_m
 enum parse_result dns_parse_name(const struct cur *msg, struct cur *c, struct dns_name *out,
                                  const char **out_reason);
 
-const char *dns_type_name(uint16_t type);   /* "A", "AAAA", ...; NULL if unknown */
-const char *dns_rcode_name(uint8_t rcode);  /* "NOERROR", "NXDOMAIN", ...; NULL if unknown */
+const char *dns_type_name(uint16_t type);  /* "A", "AAAA", ...; NULL if unknown */
+const char *dns_rcode_name(uint8_t rcode); /* "NOERROR", "NXDOMAIN", ...; NULL if unknown */
 
 #endif

@@ -135,4 +135,7 @@ void flow_table_unlink(struct flow_table *t, struct flow *f)
     t->n_flows--;
 }
 
-struct flow *flow_table_oldest(const struct flow_table *t) { return t->lru_head; }
+struct flow *flow_table_oldest(const struct flow_table *t)
+{
+    return t->lru_head;
+}

@@ -47,7 +47,10 @@ static bool http_is_tchar(uint8_t b)
 }
 
 /* RFC 5234 Appendix B.1: CTL = %x00-1F / %x7F */
-static bool http_is_ctl(uint8_t b) { return b < 0x20 || b == 0x7f; }
+static bool http_is_ctl(uint8_t b)
+{
+    return b < 0x20 || b == 0x7f;
+}
 
 static uint8_t http_lower(uint8_t b)
 {

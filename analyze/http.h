@@ -26,8 +26,8 @@ struct http_request {
     bool absolute_form;         /* target is an absolute URI */
     struct http_view authority; /* host[:port] of CONNECT or absolute-form target; empty else */
     bool has_host;
-    struct http_view host;      /* the Host header value, trimmed of OWS */
-    size_t head_len;            /* bytes up to and including the empty line */
+    struct http_view host; /* the Host header value, trimmed of OWS */
+    size_t head_len;       /* bytes up to and including the empty line */
 };
 
 /*
@@ -47,7 +47,7 @@ bool http_looks_like_request(const uint8_t *buf, size_t len);
 
 struct http_response {
     uint8_t version_minor;
-    uint16_t status;              /* 100..999 */
+    uint16_t status; /* 100..999 */
     struct http_view reason;
     size_t head_len;
     /* "Action: Deny" appears in the head or in the body bytes present (Azure

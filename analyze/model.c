@@ -104,15 +104,24 @@ static const struct tok tls_version_tab[] = {
     {0x0303, "TLS 1.2"}, {0x0304, "TLS 1.3"}, {0, NULL},
 };
 
-const char *ea_outcome_name(enum ea_outcome o) { return tok_name(outcome_tab, (unsigned)o); }
+const char *ea_outcome_name(enum ea_outcome o)
+{
+    return tok_name(outcome_tab, (unsigned)o);
+}
 
 const char *ea_name_source_name(enum ea_name_source s)
 {
     return tok_name(name_source_tab, (unsigned)s);
 }
 
-const char *ea_transport_name(enum ea_transport t) { return tok_name(transport_tab, (unsigned)t); }
-const char *ea_counter_name(enum ea_counter c) { return tok_name(counter_tab, (unsigned)c); }
+const char *ea_transport_name(enum ea_transport t)
+{
+    return tok_name(transport_tab, (unsigned)t);
+}
+const char *ea_counter_name(enum ea_counter c)
+{
+    return tok_name(counter_tab, (unsigned)c);
+}
 
 const char *ea_conn_flag_name(uint32_t single_bit)
 {
@@ -121,7 +130,10 @@ const char *ea_conn_flag_name(uint32_t single_bit)
     return tok_name(conn_flag_tab, single_bit);
 }
 
-const char *ea_tls_version_name(uint16_t version) { return tok_name(tls_version_tab, version); }
+const char *ea_tls_version_name(uint16_t version)
+{
+    return tok_name(tls_version_tab, version);
+}
 
 static const struct tok verdict_tab[] = {
     {EA_V_NONE, "none"},
@@ -149,9 +161,18 @@ static const struct tok near_kind_tab[] = {
     {0, NULL},
 };
 
-const char *ea_verdict_name(enum ea_verdict v) { return tok_name(verdict_tab, v); }
-const char *ea_rule_kind_name(enum ea_rule_kind k) { return tok_name(rule_kind_tab, k); }
-const char *ea_near_kind_name(enum ea_near_kind k) { return tok_name(near_kind_tab, k); }
+const char *ea_verdict_name(enum ea_verdict v)
+{
+    return tok_name(verdict_tab, v);
+}
+const char *ea_rule_kind_name(enum ea_rule_kind k)
+{
+    return tok_name(rule_kind_tab, k);
+}
+const char *ea_near_kind_name(enum ea_near_kind k)
+{
+    return tok_name(near_kind_tab, k);
+}
 
 const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n)
 {
@@ -211,7 +232,10 @@ static void strs_free(struct ea_str *v, size_t n)
 
 /* ---- lifetime ---- */
 
-void ea_report_init(struct ea_report *r) { memset(r, 0, sizeof *r); }
+void ea_report_init(struct ea_report *r)
+{
+    memset(r, 0, sizeof *r);
+}
 
 static void hosts_free(struct ea_report *r)
 {
@@ -360,7 +384,10 @@ static int cmp_tv(const struct timeval *a, const struct timeval *b)
     return 0;
 }
 
-static int cmp_uint(uintmax_t a, uintmax_t b) { return a < b ? -1 : a > b ? 1 : 0; }
+static int cmp_uint(uintmax_t a, uintmax_t b)
+{
+    return a < b ? -1 : a > b ? 1 : 0;
+}
 
 static int cmp_addr(const struct ea_addr *a, const struct ea_addr *b)
 {
@@ -395,7 +422,10 @@ static int cmp_ci(const char *a, size_t al, const char *b, size_t bl)
     return cmp_uint(al, bl);
 }
 
-static const char *str_or_empty(const struct ea_str *s) { return s->s ? s->s : ""; }
+static const char *str_or_empty(const struct ea_str *s)
+{
+    return s->s ? s->s : "";
+}
 
 /* Sorting pointers into the array, with the pointer as the last key, makes
  * every sort stable: equal elements keep their order of arrival. */

@@ -51,28 +51,28 @@ enum ea_name_source {
 
 /* Why a connection's name cannot be judged by an FQDN rule, or is odd. */
 enum ea_conn_flag {
-    EA_CF_TLS = 1u << 0,         /* a TLS ClientHello was seen */
-    EA_CF_TLS_NO_SNI = 1u << 1,  /* ClientHello without server_name */
-    EA_CF_ECH = 1u << 2,         /* encrypted_client_hello present: SNI is the outer name */
-    EA_CF_HTTP = 1u << 3,        /* an HTTP request was seen */
-    EA_CF_QUIC = 1u << 4,        /* UDP 443: QUIC, FQDN rules cannot judge it */
-    EA_CF_PORT = 1u << 5,        /* named, but not on port 80/443 */
-    EA_CF_MIDSTREAM = 1u << 6,   /* capture began after the handshake */
-    EA_CF_DNS = 1u << 7,         /* DNS traffic (port 53) */
-    EA_CF_NAME_CUT = 1u << 8,    /* the name was longer than we keep */
-    EA_CF_REASM_GAP = 1u << 9,   /* bytes missing before the hello could be read */
-    EA_CF_HELLO_CUT = 1u << 10,  /* a TLS ClientHello too large or malformed to read */
+    EA_CF_TLS = 1u << 0,        /* a TLS ClientHello was seen */
+    EA_CF_TLS_NO_SNI = 1u << 1, /* ClientHello without server_name */
+    EA_CF_ECH = 1u << 2,        /* encrypted_client_hello present: SNI is the outer name */
+    EA_CF_HTTP = 1u << 3,       /* an HTTP request was seen */
+    EA_CF_QUIC = 1u << 4,       /* UDP 443: QUIC, FQDN rules cannot judge it */
+    EA_CF_PORT = 1u << 5,       /* named, but not on port 80/443 */
+    EA_CF_MIDSTREAM = 1u << 6,  /* capture began after the handshake */
+    EA_CF_DNS = 1u << 7,        /* DNS traffic (port 53) */
+    EA_CF_NAME_CUT = 1u << 8,   /* the name was longer than we keep */
+    EA_CF_REASM_GAP = 1u << 9,  /* bytes missing before the hello could be read */
+    EA_CF_HELLO_CUT = 1u << 10, /* a TLS ClientHello too large or malformed to read */
 };
 
 /* What the loaded allowlist says about a destination (policy.c). */
 enum ea_verdict {
-    EA_V_NONE = 0,       /* no rules were loaded: not judged */
-    EA_V_ALLOWED,        /* an active rule permits it (rule cited) */
-    EA_V_DENIED,         /* a name on 80/443 that no active FQDN rule permits */
-    EA_V_PORT,           /* port-not-coverable: a name on a port FQDN rules cannot cover */
-    EA_V_NO_NAME,        /* IP only, TLS without SNI, QUIC: nothing an FQDN rule can judge */
-    EA_V_INFRA,          /* infrastructure: a CIDR or resolved service-tag rule covers the address */
-    EA_V_INFRA_MAYBE,    /* infrastructure?: a service tag without addresses may cover it */
+    EA_V_NONE = 0,    /* no rules were loaded: not judged */
+    EA_V_ALLOWED,     /* an active rule permits it (rule cited) */
+    EA_V_DENIED,      /* a name on 80/443 that no active FQDN rule permits */
+    EA_V_PORT,        /* port-not-coverable: a name on a port FQDN rules cannot cover */
+    EA_V_NO_NAME,     /* IP only, TLS without SNI, QUIC: nothing an FQDN rule can judge */
+    EA_V_INFRA,       /* infrastructure: a CIDR or resolved service-tag rule covers the address */
+    EA_V_INFRA_MAYBE, /* infrastructure?: a service tag without addresses may cover it */
     EA_V__COUNT
 };
 
@@ -86,10 +86,10 @@ enum ea_rule_kind {
 
 /* Azure Firewall application-rule FQDN forms (DESIGN.md). */
 enum ea_fqdn_form {
-    EA_FQDN_EXACT = 0,   /* example.com: only that name */
-    EA_FQDN_SUBDOMAINS,  /* *.example.com: any depth below, never the apex */
-    EA_FQDN_SUFFIX,      /* *example.com: plain suffix, also badexample.com (warned) */
-    EA_FQDN_ANY,         /* *: everything */
+    EA_FQDN_EXACT = 0,  /* example.com: only that name */
+    EA_FQDN_SUBDOMAINS, /* *.example.com: any depth below, never the apex */
+    EA_FQDN_SUFFIX,     /* *example.com: plain suffix, also badexample.com (warned) */
+    EA_FQDN_ANY,        /* *: everything */
 };
 
 struct ea_net {
@@ -103,22 +103,22 @@ struct ea_port_range {
 
 struct ea_rule {
     enum ea_rule_kind kind;
-    struct ea_str name;          /* the Azure rule name; may be empty (text files, profiles) */
-    struct ea_str destination;   /* as written: pattern, CIDR, tag, resource id */
-    struct ea_str origin;        /* "profile huggingface" or "path:line" */
-    struct ea_str category;      /* required, recommended, user_defined, dependency; may be empty */
-    struct ea_str status;        /* as given (Active, Inactive); may be empty */
-    bool inactive;               /* status Inactive: permits nothing */
+    struct ea_str name;        /* the Azure rule name; may be empty (text files, profiles) */
+    struct ea_str destination; /* as written: pattern, CIDR, tag, resource id */
+    struct ea_str origin;      /* "profile huggingface" or "path:line" */
+    struct ea_str category;    /* required, recommended, user_defined, dependency; may be empty */
+    struct ea_str status;      /* as given (Active, Inactive); may be empty */
+    bool inactive;             /* status Inactive: permits nothing */
     /* FQDN rules */
     enum ea_fqdn_form form;
-    struct ea_str fqdn;          /* lower case, no trailing dot, without "*." or "*" */
+    struct ea_str fqdn; /* lower case, no trailing dot, without "*." or "*" */
     /* CIDR and service-tag rules */
-    struct ea_str service_tag;   /* the tag name (service-tag rules) */
-    struct ea_net *nets;         /* CIDR: one; service tag: its address prefixes, maybe none */
+    struct ea_str service_tag; /* the tag name (service-tag rules) */
+    struct ea_net *nets;       /* CIDR: one; service tag: its address prefixes, maybe none */
     size_t n_nets;
     struct ea_port_range *ports; /* none: any port */
     size_t n_ports;
-    uint8_t protocol;            /* 0 any, EA_TCP, EA_UDP */
+    uint8_t protocol; /* 0 any, EA_TCP, EA_UDP */
     /* filled by policy.c */
     uint64_t hosts_permitted;
 };
@@ -134,29 +134,29 @@ struct ea_conn {
     struct ea_addr src, dst;
     uint16_t sport, dport;
     enum ea_transport transport;
-    struct ea_str name;          /* empty when name_source == EA_NAME_NONE */
+    struct ea_str name; /* empty when name_source == EA_NAME_NONE */
     enum ea_name_source name_source;
     enum ea_outcome outcome;
-    const char *outcome_why;     /* static text: the evidence for the outcome */
-    uint32_t flags;              /* enum ea_conn_flag */
-    struct ea_str alpn;          /* first ALPN protocol offered, if any */
-    uint16_t tls_version;        /* negotiated (ServerHello), 0 if none */
-    uint16_t http_status;        /* first response status, 0 if none */
+    const char *outcome_why; /* static text: the evidence for the outcome */
+    uint32_t flags;          /* enum ea_conn_flag */
+    struct ea_str alpn;      /* first ALPN protocol offered, if any */
+    uint16_t tls_version;    /* negotiated (ServerHello), 0 if none */
+    uint16_t http_status;    /* first response status, 0 if none */
     struct ea_str http_method;
     struct timeval first, last;
-    uint64_t pkts_out, pkts_in;  /* out = client to server */
+    uint64_t pkts_out, pkts_in;   /* out = client to server */
     uint64_t bytes_out, bytes_in; /* IP payload bytes (transport header included) */
     bool has_resolved;
-    struct ea_chain resolved;    /* the client's latest answer for dst before first */
+    struct ea_chain resolved; /* the client's latest answer for dst before first */
     enum ea_verdict verdict;
-    long rule;                   /* index in report->rules, or -1 */
-    const char *verdict_why;     /* static text; NULL when none */
+    long rule;               /* index in report->rules, or -1 */
+    const char *verdict_why; /* static text; NULL when none */
 };
 
 struct ea_dns_answer {
-    uint16_t type;           /* DNS_TYPE_* (A, AAAA, CNAME, SVCB, HTTPS) */
+    uint16_t type; /* DNS_TYPE_* (A, AAAA, CNAME, SVCB, HTTPS) */
     struct ea_str owner;
-    struct ea_str data;      /* address text, or the target name */
+    struct ea_str data; /* address text, or the target name */
     uint32_t ttl;
 };
 
@@ -164,74 +164,74 @@ struct ea_dns_answer {
 struct ea_dns {
     struct ea_str qname;
     uint16_t qtype;
-    int rcode;               /* of the latest response; -1: no response seen */
-    uint32_t n_queries;      /* messages with QR=0 */
-    uint32_t n_responses;    /* messages with QR=1 */
+    int rcode;            /* of the latest response; -1: no response seen */
+    uint32_t n_queries;   /* messages with QR=0 */
+    uint32_t n_responses; /* messages with QR=1 */
     bool over_tcp, over_udp;
     struct timeval first, last;
     struct ea_dns_answer *answers; /* union over responses, first seen order */
     size_t n_answers;
-    bool answers_dropped;    /* more than we keep */
+    bool answers_dropped; /* more than we keep */
 };
 
 /* A destination as a person reads it: per (name or IP, port, transport). */
 struct ea_host {
-    struct ea_str key;           /* the name, or the address text if no name */
+    struct ea_str key; /* the name, or the address text if no name */
     bool named;
     enum ea_name_source name_source; /* of the first named connection */
     uint16_t port;
     enum ea_transport transport;
-    uint32_t flags;              /* union of the connections' flags */
+    uint32_t flags; /* union of the connections' flags */
     size_t n_conns;
     uint32_t outcomes[EA_OUT__COUNT];
-    enum ea_outcome outcome;     /* the best: reached < denied < ... by enum order */
+    enum ea_outcome outcome; /* the best: reached < denied < ... by enum order */
     uint64_t bytes_out, bytes_in;
     struct timeval first, last;
-    struct ea_str *addrs;        /* distinct destination addresses (text) */
+    struct ea_str *addrs; /* distinct destination addresses (text) */
     size_t n_addrs;
-    struct ea_str *resolved_as;  /* distinct DNS query names mapped to those addresses */
+    struct ea_str *resolved_as; /* distinct DNS query names mapped to those addresses */
     size_t n_resolved_as;
     enum ea_verdict verdict;
-    long rule;                   /* index in report->rules, or -1 */
-    const char *verdict_why;     /* static text; NULL when none */
+    long rule;               /* index in report->rules, or -1 */
+    const char *verdict_why; /* static text; NULL when none */
 };
 
 enum ea_near_kind {
-    EA_NEAR_APEX = 0,    /* name d denied while only *.d is allowed */
-    EA_NEAR_SUBDOMAIN,   /* name x.d denied while only d (exact) is allowed */
-    EA_NEAR_INACTIVE,    /* an Inactive rule would have permitted it */
+    EA_NEAR_APEX = 0,  /* name d denied while only *.d is allowed */
+    EA_NEAR_SUBDOMAIN, /* name x.d denied while only d (exact) is allowed */
+    EA_NEAR_INACTIVE,  /* an Inactive rule would have permitted it */
 };
 
 /* A denied host that a rule almost permits: worth a sentence. */
 struct ea_near_miss {
-    size_t host;             /* index in report->hosts */
-    size_t rule;             /* index in report->rules */
+    size_t host; /* index in report->hosts */
+    size_t rule; /* index in report->rules */
     enum ea_near_kind kind;
 };
 
 /* A rule to add so that denied names are permitted. */
 struct ea_remedy {
-    struct ea_str destination;   /* exact FQDN, or "*.parent" */
-    struct ea_str rule_name;     /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique */
-    bool wildcard;               /* a suggestion covering several exact ones */
-    struct ea_str *covers;       /* the denied names it permits */
+    struct ea_str destination; /* exact FQDN, or "*.parent" */
+    struct ea_str rule_name;   /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique */
+    bool wildcard;             /* a suggestion covering several exact ones */
+    struct ea_str *covers;     /* the denied names it permits */
     size_t n_covers;
 };
 
 /* Counters shown at the end; one table of names (model.c). */
 enum ea_counter {
     EA_C_PACKETS = 0,
-    EA_C_BYTES,           /* captured bytes */
-    EA_C_WIRE_BYTES,      /* original lengths */
+    EA_C_BYTES,      /* captured bytes */
+    EA_C_WIRE_BYTES, /* original lengths */
     EA_C_LINK_MALFORMED,
     EA_C_LINK_TRUNCATED,
-    EA_C_NOT_IP,          /* ARP, LLDP, ... */
+    EA_C_NOT_IP, /* ARP, LLDP, ... */
     EA_C_IPV4,
     EA_C_IPV6,
     EA_C_IP_MALFORMED,
     EA_C_IP_TRUNCATED,
     EA_C_IP_FRAGMENTS,
-    EA_C_IP_OTHER_PROTO,  /* ICMP, ESP, ... */
+    EA_C_IP_OTHER_PROTO, /* ICMP, ESP, ... */
     EA_C_TCP,
     EA_C_TCP_MALFORMED,
     EA_C_TCP_TRUNCATED,
@@ -245,17 +245,17 @@ enum ea_counter {
     EA_C_HTTP_MALFORMED,
     EA_C_FLOWS,
     EA_C_FLOWS_EVICTED,
-    EA_C_REASM_WARNINGS,  /* libnids and own reassembly complaints */
+    EA_C_REASM_WARNINGS,   /* libnids and own reassembly complaints */
     EA_C_CONNS_NOT_LISTED, /* connections past the row cap: counted, not listed */
     EA_C__COUNT
 };
 
 struct ea_input {
-    struct ea_str path;      /* "-" for stdin */
-    int linktype;            /* DLT_* value */
+    struct ea_str path; /* "-" for stdin */
+    int linktype;       /* DLT_* value */
     const char *linktype_name;
     uint64_t packets;
-    bool truncated;          /* the file ends inside a record */
+    bool truncated;            /* the file ends inside a record */
     uint64_t truncated_offset; /* byte offset of the cut record, if known */
 };
 
@@ -263,26 +263,26 @@ struct ea_report {
     const char *tool_version;
     struct ea_input *inputs;
     size_t n_inputs, cap_inputs;
-    bool truncated;          /* some input was cut off */
-    struct ea_conn *conns;   /* sorted by first time, then by address */
+    bool truncated;        /* some input was cut off */
+    struct ea_conn *conns; /* sorted by first time, then by address */
     size_t n_conns, cap_conns;
-    struct ea_dns *dns;      /* sorted by first time */
+    struct ea_dns *dns; /* sorted by first time */
     size_t n_dns, cap_dns;
-    struct ea_host *hosts;   /* sorted: named first, then by key, port */
+    struct ea_host *hosts; /* sorted: named first, then by key, port */
     size_t n_hosts;
     uint64_t counters[EA_C__COUNT];
     struct timeval first, last; /* time span of the packets */
     bool have_time;
     /* the allowlist (policy.c); has_policy false when none was loaded */
     bool has_policy;
-    struct ea_rule *rules;       /* in load order */
+    struct ea_rule *rules; /* in load order */
     size_t n_rules, cap_rules;
-    size_t *unused_rules;        /* indexes of active rules that permitted nothing */
+    size_t *unused_rules; /* indexes of active rules that permitted nothing */
     size_t n_unused_rules;
     struct ea_near_miss *near_misses;
     size_t n_near_misses;
     uint32_t verdict_hosts[EA_V__COUNT]; /* hosts per verdict */
-    struct ea_remedy *remedies;  /* exact FQDNs first (sorted), then wildcard suggestions */
+    struct ea_remedy *remedies;          /* exact FQDNs first (sorted), then wildcard suggestions */
     size_t n_remedies;
 };
 
@@ -314,8 +314,9 @@ const char *ea_counter_name(enum ea_counter c);
 const char *ea_conn_flag_name(uint32_t single_bit);
 /* "TLS 1.3", "TLS 1.2", ... for a protocol version number; NULL if unknown. */
 const char *ea_tls_version_name(uint16_t version);
-const char *ea_verdict_name(enum ea_verdict v);     /* "allowed", ..., "infrastructure?" */
-const char *ea_rule_kind_name(enum ea_rule_kind k); /* "fqdn", "cidr", "service_tag", "private_endpoint" */
+const char *ea_verdict_name(enum ea_verdict v); /* "allowed", ..., "infrastructure?" */
+const char *
+ea_rule_kind_name(enum ea_rule_kind k); /* "fqdn", "cidr", "service_tag", "private_endpoint" */
 const char *ea_near_kind_name(enum ea_near_kind k); /* "apex", "subdomain", "inactive" */
 
 /* Address as text (inet_ntop); buf at least 46 bytes. Family 0 (none) or

@@ -41,8 +41,7 @@ static bool valid_profile_name(const char *name)
     return true;
 }
 
-bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char *err,
-                        size_t errlen)
+bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char *err, size_t errlen)
 {
     char path[4096];
     if (!valid_profile_name(name)) {
@@ -118,7 +117,7 @@ bool rules_list_profiles(FILE *out, char *err, size_t errlen)
     qsort(names, n, sizeof(names[0]), cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[4096], line[1024], title[512] = "", source[512] = "", date[256] = "",
-                                      kind[256] = "";
+                                     kind[256] = "";
         size_t rules = 0;
         snprintf(path, sizeof(path), "%s/%s.rules", dir, names[i]);
         FILE *f = fopen(path, "r");

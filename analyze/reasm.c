@@ -49,8 +49,8 @@ static struct flow *flow_of_stream(struct analyzer *a, const struct tcp_stream *
     int dir;
     memcpy(cli.b, &ts->addr.saddr, 4);
     memcpy(srv.b, &ts->addr.daddr, 4);
-    struct flow *f = flow_table_find(&a->flows, &cli, &srv, ts->addr.source, ts->addr.dest, EA_TCP,
-                                     &dir);
+    struct flow *f =
+        flow_table_find(&a->flows, &cli, &srv, ts->addr.source, ts->addr.dest, EA_TCP, &dir);
     if (!f || dir != DIR_C2S || !f->via_nids)
         return NULL;
     return f;
@@ -174,15 +174,18 @@ void reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct tim
 /* ---- our own reassembly ---- */
 
 struct own_reasm {
-    uint32_t base;    /* sequence number of stream byte 0 */
-    uint32_t prefix;  /* contiguous bytes from 0 */
+    uint32_t base;   /* sequence number of stream byte 0 */
+    uint32_t prefix; /* contiguous bytes from 0 */
     uint32_t cap;
-    bool beyond;      /* bytes past the prefix are waiting (a gap) */
-    uint8_t *map;     /* one bit per byte: filled */
+    bool beyond;  /* bytes past the prefix are waiting (a gap) */
+    uint8_t *map; /* one bit per byte: filled */
     uint8_t buf[];
 };
 
-static bool bit(const uint8_t *map, uint32_t i) { return map[i >> 3] & (1u << (i & 7)); }
+static bool bit(const uint8_t *map, uint32_t i)
+{
+    return map[i >> 3] & (1u << (i & 7));
+}
 
 void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p)
 {

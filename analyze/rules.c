@@ -12,12 +12,15 @@ enum {
     PORTS_MAX = 64,
 };
 
-static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool label_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 /* Labels separated by single dots; no empty label. */
@@ -220,7 +223,8 @@ bool rules_parse_ports(const char *s, size_t len, struct ea_port_range **out, si
         bool ok;
         if (dash) {
             size_t d = (size_t)(dash - s);
-            ok = parse_u16(s + start, d - start, &pr.lo) && parse_u16(s + d + 1, end - d - 1, &pr.hi);
+            ok = parse_u16(s + start, d - start, &pr.lo) &&
+                 parse_u16(s + d + 1, end - d - 1, &pr.hi);
         } else {
             ok = parse_u16(s + start, end - start, &pr.lo);
             pr.hi = pr.lo;

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 enum {
     PREFIXES_MAX = 100000,      /* address_prefixes of one rule */
     TAG_PREFIXES_MAX = 1000000, /* addressPrefixes of one service tag */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 enum {
     RULES_MAX = 100000,      /* rules in one source */
     NAME_MAX_LEN = 255,      /* an Azure rule name */

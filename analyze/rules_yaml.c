@@ -13,7 +13,6 @@
 #include <string.h>
 #include <yaml.h>
 
-
 enum {
     DEPTH_MAX = 64,        /* the schema needs 7; workspace files have a few more */
     PREFIXES_MAX = 100000, /* address_prefixes of one rule */

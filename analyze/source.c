@@ -2,8 +2,8 @@
 #include "source.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <pcap/pcap.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +26,8 @@ struct source {
     FILE *file;
     enum link_kind kind;
     int linktype;
-    bool classic;      /* classic pcap: record offsets can be counted */
-    uint64_t offset;   /* classic: offset of the next record */
+    bool classic;    /* classic pcap: record offsets can be counted */
+    uint64_t offset; /* classic: offset of the next record */
     char *iobuf;
 };
 
@@ -162,7 +162,8 @@ enum source_status source_next(struct source *s, struct frame *out, char *err, s
             /* libpcap reads one link type per pcapng file (PITFALLS.md) */
             msg(err, errlen,
                 "pcapng interfaces with different link types are not supported by libpcap "
-                "(%s); split the file per interface, e.g. with editcap or tshark -i", why);
+                "(%s); split the file per interface, e.g. with editcap or tshark -i",
+                why);
             return SOURCE_FAIL;
         }
         msg(err, errlen, "%s", why);
@@ -170,8 +171,14 @@ enum source_status source_next(struct source *s, struct frame *out, char *err, s
     }
 }
 
-enum link_kind source_link_kind(const struct source *s) { return s->kind; }
-int source_linktype(const struct source *s) { return s->linktype; }
+enum link_kind source_link_kind(const struct source *s)
+{
+    return s->kind;
+}
+int source_linktype(const struct source *s)
+{
+    return s->linktype;
+}
 
 const char *source_linktype_name(const struct source *s)
 {

@@ -24,7 +24,7 @@ struct frame {
 enum source_status {
     SOURCE_FRAME = 1,
     SOURCE_END = 0,
-    SOURCE_CUT = -1, /* the file ends inside a record, or a record is corrupt */
+    SOURCE_CUT = -1,  /* the file ends inside a record, or a record is corrupt */
     SOURCE_FAIL = -2, /* the file cannot be read on: err says why (no report) */
 };
 

@@ -14,7 +14,10 @@
 /* How much of a response we read looking for a firewall's deny page. */
 enum { HTTP_RESPONSE_LOOK = 4096 };
 
-static bool is_dns_port(const struct flow *f) { return f->sport == 53 || f->cport == 53; }
+static bool is_dns_port(const struct flow *f)
+{
+    return f->sport == 53 || f->cport == 53;
+}
 
 static struct flow_app *flow_app(struct analyzer *a, struct flow *f)
 {
@@ -26,8 +29,8 @@ static struct flow_app *flow_app(struct analyzer *a, struct flow *f)
     return f->app;
 }
 
-static void set_name(struct analyzer *a, struct flow *f, enum ea_name_source src,
-                     const uint8_t *p, size_t len)
+static void set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
+                     size_t len)
 {
     struct flow_app *app = flow_app(a, f);
     if (!app || f->name_source != EA_NAME_NONE)
@@ -263,4 +266,7 @@ void stream_feed(struct analyzer *a, struct flow *f, int dir, const uint8_t *dat
         d->done = true;
 }
 
-bool stream_wants(const struct flow *f, int dir) { return !f->dir[dir].done; }
+bool stream_wants(const struct flow *f, int dir)
+{
+    return !f->dir[dir].done;
+}

@@ -23,19 +23,19 @@ enum {
 };
 
 struct tls_client_hello {
-    uint16_t record_version;  /* of the first record */
-    uint16_t legacy_version;  /* client_version field */
+    uint16_t record_version; /* of the first record */
+    uint16_t legacy_version; /* client_version field */
     uint16_t n_extensions;
-    bool has_sni;             /* a server_name extension with a host_name entry */
-    uint16_t sni_len;         /* bytes kept in sni (≤ TLS_SNI_MAX) */
-    bool sni_cut;             /* the host_name was longer than TLS_SNI_MAX */
+    bool has_sni;                 /* a server_name extension with a host_name entry */
+    uint16_t sni_len;             /* bytes kept in sni (≤ TLS_SNI_MAX) */
+    bool sni_cut;                 /* the host_name was longer than TLS_SNI_MAX */
     uint8_t sni[TLS_SNI_MAX + 1]; /* raw bytes of the first host_name, NUL after */
-    uint16_t n_sni_names;     /* host_name entries in the extension */
+    uint16_t n_sni_names;         /* host_name entries in the extension */
     bool has_alpn;
-    uint16_t alpn_len;        /* first protocol in the ALPN list */
+    uint16_t alpn_len; /* first protocol in the ALPN list */
     uint8_t alpn[TLS_ALPN_MAX + 1];
-    bool has_ech;             /* extension 0xfe0d present (maybe GREASE) */
-    bool supports_tls13;      /* supported_versions lists 0x0304 */
+    bool has_ech;        /* extension 0xfe0d present (maybe GREASE) */
+    bool supports_tls13; /* supported_versions lists 0x0304 */
 };
 
 /*
@@ -55,19 +55,18 @@ enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t le
 /* Parse a ClientHello handshake message (type 1, with its 4-byte handshake
  * header) already reassembled, e.g. from QUIC CRYPTO frames. */
 enum parse_result tls_parse_client_hello_msg(const uint8_t *msg, size_t len,
-                                             struct tls_client_hello *out,
-                                             const char **out_reason);
+                                             struct tls_client_hello *out, const char **out_reason);
 
 enum tls_server_kind {
-    TLS_SERVER_HELLO = 1,  /* a ServerHello (or HelloRetryRequest) */
-    TLS_SERVER_ALERT,      /* the first record is an alert */
+    TLS_SERVER_HELLO = 1, /* a ServerHello (or HelloRetryRequest) */
+    TLS_SERVER_ALERT,     /* the first record is an alert */
 };
 
 struct tls_server_first {
     enum tls_server_kind kind;
-    uint16_t version;        /* negotiated: supported_versions if present */
+    uint16_t version; /* negotiated: supported_versions if present */
     uint16_t cipher_suite;
-    bool hello_retry;        /* the ServerHello is a HelloRetryRequest */
+    bool hello_retry; /* the ServerHello is a HelloRetryRequest */
     uint8_t alert_level;
     uint8_t alert_desc;
 };

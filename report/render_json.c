@@ -31,14 +31,26 @@ static json_t *j_text(const char *s, size_t len)
     return v;
 }
 
-static json_t *j_str(const struct ea_str *s) { return j_text(s->s ? s->s : "", s->len); }
+static json_t *j_str(const struct ea_str *s)
+{
+    return j_text(s->s ? s->s : "", s->len);
+}
 
-static json_t *j_str_or_null(const struct ea_str *s) { return s->len ? j_str(s) : json_null(); }
+static json_t *j_str_or_null(const struct ea_str *s)
+{
+    return s->len ? j_str(s) : json_null();
+}
 
 /* Our own static text (a table name, outcome_why): escaped all the same. */
-static json_t *j_cstr(const char *s) { return s ? j_text(s, strlen(s)) : json_null(); }
+static json_t *j_cstr(const char *s)
+{
+    return s ? j_text(s, strlen(s)) : json_null();
+}
 
-static json_t *j_int(long long v) { return json_integer((json_int_t)v); }
+static json_t *j_int(long long v)
+{
+    return json_integer((json_int_t)v);
+}
 
 static json_t *j_u64(uint64_t v)
 {
@@ -49,7 +61,10 @@ static json_t *j_u64(uint64_t v)
 }
 
 /* A name from a table, or the number when the table has none. */
-static json_t *j_name(const char *name, long long v) { return name ? j_cstr(name) : j_int(v); }
+static json_t *j_name(const char *name, long long v)
+{
+    return name ? j_cstr(name) : j_int(v);
+}
 
 /* Seconds since the epoch; printed with JSON_REAL_PRECISION(16), which is
  * exact to the microsecond for any date before the year 2286. */
@@ -70,7 +85,10 @@ static bool set(json_t *o, const char *key, json_t *v)
 {
     return json_object_set_new(o, key, v) == 0;
 }
-static bool append(json_t *a, json_t *v) { return json_array_append_new(a, v) == 0; }
+static bool append(json_t *a, json_t *v)
+{
+    return json_array_append_new(a, v) == 0;
+}
 
 static json_t *j_flags(uint32_t flags)
 {
@@ -243,7 +261,10 @@ static json_t *j_rule(const struct ea_rule *rule)
     return ok ? o : NULL;
 }
 
-static void put_str(FILE *f, const struct ea_str *s) { fwrite(s->s ? s->s : "", 1, s->len, f); }
+static void put_str(FILE *f, const struct ea_str *s)
+{
+    fwrite(s->s ? s->s : "", 1, s->len, f);
+}
 
 /* A near miss in one sentence, as the raw bytes of its parts; j_text makes
  * it safe text (the escape maps byte by byte, so escaping the sentence is
@@ -494,7 +515,8 @@ static json_t *j_dns(const struct ea_dns *d)
  * each element built, dumped at its depth and freed. The bytes are the same
  * as one json_dumpf of the whole tree. */
 
-#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(16))
+#define DUMP_FLAGS                                                                                 \
+    (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(16))
 
 struct jw {
     FILE *out;
@@ -580,9 +602,18 @@ static bool jw_array(struct jw *w, const char *key, const struct ea_report *r, s
     return fputs("\n  ]", w->out) != EOF;
 }
 
-static json_t *elem_host(const struct ea_report *r, size_t i) { return j_host(r, &r->hosts[i]); }
-static json_t *elem_conn(const struct ea_report *r, size_t i) { return j_conn(r, &r->conns[i]); }
-static json_t *elem_dns(const struct ea_report *r, size_t i) { return j_dns(&r->dns[i]); }
+static json_t *elem_host(const struct ea_report *r, size_t i)
+{
+    return j_host(r, &r->hosts[i]);
+}
+static json_t *elem_conn(const struct ea_report *r, size_t i)
+{
+    return j_conn(r, &r->conns[i]);
+}
+static json_t *elem_dns(const struct ea_report *r, size_t i)
+{
+    return j_dns(&r->dns[i]);
+}
 
 static json_t *j_head(const struct ea_report *r)
 {

@@ -69,7 +69,10 @@ static void cell_putn(struct cell *c, const char *s, size_t n)
     c->s[c->len] = '\0';
 }
 
-static void cell_puts(struct cell *c, const char *s) { cell_putn(c, s, strlen(s)); }
+static void cell_puts(struct cell *c, const char *s)
+{
+    cell_putn(c, s, strlen(s));
+}
 
 __attribute__((format(printf, 2, 3))) static void cell_printf(struct cell *c, const char *fmt, ...)
 {
@@ -105,7 +108,10 @@ static void cell_str(struct cell *c, const struct ea_str *s)
 }
 
 /* Our own static text: escaped too, in case it ever holds a stray byte. */
-static void cell_text(struct cell *c, const char *s) { cell_esc(c, s, strlen(s)); }
+static void cell_text(struct cell *c, const char *s)
+{
+    cell_esc(c, s, strlen(s));
+}
 
 /* A table name, or the number when the table has none. */
 static void cell_name(struct cell *c, const char *name, long long v)
@@ -379,8 +385,8 @@ static const struct {
     enum ea_verdict v;
     const char *sgr;
 } verdict_color_tab[] = {
-    {EA_V_ALLOWED, SGR_GREEN}, {EA_V_INFRA, SGR_GREEN},         {EA_V_DENIED, SGR_RED},
-    {EA_V_PORT, SGR_YELLOW},   {EA_V_NO_NAME, SGR_YELLOW},      {EA_V_INFRA_MAYBE, SGR_YELLOW},
+    {EA_V_ALLOWED, SGR_GREEN}, {EA_V_INFRA, SGR_GREEN},    {EA_V_DENIED, SGR_RED},
+    {EA_V_PORT, SGR_YELLOW},   {EA_V_NO_NAME, SGR_YELLOW}, {EA_V_INFRA_MAYBE, SGR_YELLOW},
 };
 
 static const char *verdict_color(enum ea_verdict v)
@@ -652,13 +658,19 @@ enum {
     C__N
 };
 static const struct col conn_cols[C__N] = {
-    [C_TIME] = {"TIME", true},    [C_SRC] = {"SOURCE", true},
-    [C_ARROW] = {"", false},      [C_DST] = {"DESTINATION", false},
-    [C_PROTO] = {"PROTO", false}, [C_NAME] = {"NAME", false},
-    [C_FROM] = {"FROM", false},   [C_OUTCOME] = {"OUTCOME", false},
-    [C_WHY] = {"WHY", false},     [C_VERDICT] = {"VERDICT", false},
+    [C_TIME] = {"TIME", true},
+    [C_SRC] = {"SOURCE", true},
+    [C_ARROW] = {"", false},
+    [C_DST] = {"DESTINATION", false},
+    [C_PROTO] = {"PROTO", false},
+    [C_NAME] = {"NAME", false},
+    [C_FROM] = {"FROM", false},
+    [C_OUTCOME] = {"OUTCOME", false},
+    [C_WHY] = {"WHY", false},
+    [C_VERDICT] = {"VERDICT", false},
     [C_OUT] = {"BYTES OUT", true},
-    [C_IN] = {"BYTES IN", true},  [C_NOTES] = {"RESOLVED AS / NOTES", false},
+    [C_IN] = {"BYTES IN", true},
+    [C_NOTES] = {"RESOLVED AS / NOTES", false},
 };
 
 static int print_conns(const struct ea_report *r, FILE *out, bool color)

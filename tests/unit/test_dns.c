@@ -733,7 +733,10 @@ static void assert_rr(const struct dns_rr *rr, const struct rr_want *w)
     }
 }
 
-static uint16_t wire16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t wire16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 static void run_msg_case(void **state)
 {

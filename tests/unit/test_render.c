@@ -2,9 +2,9 @@
 /* The report model (analyze/model.c), escaping and the text and JSON renderers. */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,35 +181,176 @@ struct conn_row {
 /* Added out of order on purpose; finalize sorts them (see the indexes). */
 static const struct conn_row conn_rows[] = {
     /* sorted 3 */
-    {"10.0.0.4", 50001, "20.1.1.1", 443, EA_TCP, "pypi.org", 0, EA_NAME_SNI, EA_OUT_REACHED,
-     "server hello", EA_CF_TLS, 100, 500000, 500, 4000, {"PYPI.org", NULL}, 0x0304, 0},
+    {"10.0.0.4",
+     50001,
+     "20.1.1.1",
+     443,
+     EA_TCP,
+     "pypi.org",
+     0,
+     EA_NAME_SNI,
+     EA_OUT_REACHED,
+     "server hello",
+     EA_CF_TLS,
+     100,
+     500000,
+     500,
+     4000,
+     {"PYPI.org", NULL},
+     0x0304,
+     0},
     /* sorted 2: same host as the one above, spelled differently, and earlier */
-    {"10.0.0.4", 50000, "20.1.1.2", 443, EA_TCP, "PyPI.org", 0, EA_NAME_SNI, EA_OUT_DENIED,
-     "reset after client hello", EA_CF_TLS, 100, 100000, 300, 0, {NULL}, 0, 0},
+    {"10.0.0.4",
+     50000,
+     "20.1.1.2",
+     443,
+     EA_TCP,
+     "PyPI.org",
+     0,
+     EA_NAME_SNI,
+     EA_OUT_DENIED,
+     "reset after client hello",
+     EA_CF_TLS,
+     100,
+     100000,
+     300,
+     0,
+     {NULL},
+     0,
+     0},
     /* sorted 4: no name, a DNS chain */
-    {"10.0.0.4", 50002, "18.1.2.3", 443, EA_TCP, NULL, 0, EA_NAME_NONE, EA_OUT_NO_ANSWER,
-     "SYN only", 0, 101, 0, 120, 0, {"cdn-lfs.huggingface.co", "d1x.cloudfront.net", NULL}, 0,
+    {"10.0.0.4",
+     50002,
+     "18.1.2.3",
+     443,
+     EA_TCP,
+     NULL,
+     0,
+     EA_NAME_NONE,
+     EA_OUT_NO_ANSWER,
+     "SYN only",
+     0,
+     101,
+     0,
+     120,
+     0,
+     {"cdn-lfs.huggingface.co", "d1x.cloudfront.net", NULL},
+     0,
      0},
     /* sorted 5: same IP host; the same query name in other case */
-    {"10.0.0.4", 50003, "18.1.2.3", 443, EA_TCP, NULL, 0, EA_NAME_NONE, EA_OUT_REFUSED,
-     "RST to SYN", 0, 101, 500000, 60, 40, {"CDN-LFS.huggingface.co", "d1x.cloudfront.net", NULL},
-     0, 0},
+    {"10.0.0.4",
+     50003,
+     "18.1.2.3",
+     443,
+     EA_TCP,
+     NULL,
+     0,
+     EA_NAME_NONE,
+     EA_OUT_REFUSED,
+     "RST to SYN",
+     0,
+     101,
+     500000,
+     60,
+     40,
+     {"CDN-LFS.huggingface.co", "d1x.cloudfront.net", NULL},
+     0,
+     0},
     /* sorted 6 */
-    {"10.0.0.4", 50004, "20.9.9.9", 8443, EA_TCP, evil, EVIL_LEN, EA_NAME_SNI, EA_OUT_INCOMPLETE,
-     "capture ended", EA_CF_TLS | EA_CF_PORT, 102, 0, 700, 0, {NULL}, 0, 0},
+    {"10.0.0.4",
+     50004,
+     "20.9.9.9",
+     8443,
+     EA_TCP,
+     evil,
+     EVIL_LEN,
+     EA_NAME_SNI,
+     EA_OUT_INCOMPLETE,
+     "capture ended",
+     EA_CF_TLS | EA_CF_PORT,
+     102,
+     0,
+     700,
+     0,
+     {NULL},
+     0,
+     0},
     /* sorted 7 */
-    {"2001:db8::1", 50010, "2001:db8::53", 443, EA_UDP, "quic.example", 0, EA_NAME_QUIC_SNI,
-     EA_OUT_REACHED, "server initial", EA_CF_QUIC, 103, 0, 1200, 2400, {NULL}, 0x1234, 0},
+    {"2001:db8::1",
+     50010,
+     "2001:db8::53",
+     443,
+     EA_UDP,
+     "quic.example",
+     0,
+     EA_NAME_QUIC_SNI,
+     EA_OUT_REACHED,
+     "server initial",
+     EA_CF_QUIC,
+     103,
+     0,
+     1200,
+     2400,
+     {NULL},
+     0x1234,
+     0},
     /* sorted 1: same time as "PyPI.org", same dst and port, lower source port */
-    {"10.0.0.4", 49999, "20.1.1.2", 443, EA_TCP, "files.pythonhosted.org", 0, EA_NAME_SNI,
-     EA_OUT_REACHED, "server hello", EA_CF_TLS, 100, 100000, 10, 20,
-     {"files.pythonhosted.org", "dualstack.python.map.fastly.net", NULL}, 0x0303, 0},
+    {"10.0.0.4",
+     49999,
+     "20.1.1.2",
+     443,
+     EA_TCP,
+     "files.pythonhosted.org",
+     0,
+     EA_NAME_SNI,
+     EA_OUT_REACHED,
+     "server hello",
+     EA_CF_TLS,
+     100,
+     100000,
+     10,
+     20,
+     {"files.pythonhosted.org", "dualstack.python.map.fastly.net", NULL},
+     0x0303,
+     0},
     /* sorted 0: the first */
-    {"10.0.0.4", 40000, "9.9.9.9", 53, EA_UDP, NULL, 0, EA_NAME_NONE, EA_OUT_REACHED,
-     "response", EA_CF_DNS, 99, 0, 40, 80, {NULL}, 0, 0},
+    {"10.0.0.4",
+     40000,
+     "9.9.9.9",
+     53,
+     EA_UDP,
+     NULL,
+     0,
+     EA_NAME_NONE,
+     EA_OUT_REACHED,
+     "response",
+     EA_CF_DNS,
+     99,
+     0,
+     40,
+     80,
+     {NULL},
+     0,
+     0},
     /* sorted 8 */
-    {"10.0.0.4", 50020, "20.1.1.3", 80, EA_TCP, "example.com", 0, EA_NAME_HTTP_HOST,
-     EA_OUT_REACHED, "http response", EA_CF_HTTP, 105, 0, 90, 900, {NULL}, 0, 200},
+    {"10.0.0.4",
+     50020,
+     "20.1.1.3",
+     80,
+     EA_TCP,
+     "example.com",
+     0,
+     EA_NAME_HTTP_HOST,
+     EA_OUT_REACHED,
+     "http response",
+     EA_CF_HTTP,
+     105,
+     0,
+     90,
+     900,
+     {NULL},
+     0,
+     200},
 };
 #define N_CONNS (sizeof conn_rows / sizeof conn_rows[0])
 /* conn_rows index of each sorted position */
@@ -232,9 +373,25 @@ struct dns_row {
 };
 
 static const struct dns_row dns_rows[] = {
-    {"pypi.org", 0, DNS_TYPE_A, 0, 100, 1, 1, true, false,
+    {"pypi.org",
+     0,
+     DNS_TYPE_A,
+     0,
+     100,
+     1,
+     1,
+     true,
+     false,
      {{DNS_TYPE_A, "pypi.org", "20.1.1.1"}, {0, NULL, NULL}}},
-    {"cdn-lfs.huggingface.co", 0, DNS_TYPE_A, 0, 100, 2, 2, true, true,
+    {"cdn-lfs.huggingface.co",
+     0,
+     DNS_TYPE_A,
+     0,
+     100,
+     2,
+     2,
+     true,
+     true,
      {{DNS_TYPE_CNAME, "cdn-lfs.huggingface.co", "d1x.cloudfront.net"},
       {DNS_TYPE_A, "d1x.cloudfront.net", "18.1.2.3"},
       {0, NULL, NULL}}},
@@ -492,39 +649,43 @@ static void test_names(void **state)
     static const struct {
         int v;
         const char *name;
-    } outcomes[] = {
-        {EA_OUT_REACHED, "reached"},      {EA_OUT_DENIED, "denied"},
-        {EA_OUT_REFUSED, "refused"},      {EA_OUT_NO_ANSWER, "no-answer"},
-        {EA_OUT_INCOMPLETE, "incomplete"}, {EA_OUT_UNKNOWN, "unknown"},
-        {EA_OUT__COUNT, NULL},            {-1, NULL},
-        {1000, NULL},
-    },
-      sources[] = {
-          {EA_NAME_NONE, "none"},
-          {EA_NAME_SNI, "sni"},
-          {EA_NAME_HTTP_HOST, "http_host"},
-          {EA_NAME_CONNECT, "connect"},
-          {EA_NAME_QUIC_SNI, "quic_sni"},
-          {EA_NAME__COUNT, NULL},
-      },
+    } outcomes[] =
+        {
+            {EA_OUT_REACHED, "reached"},
+            {EA_OUT_DENIED, "denied"},
+            {EA_OUT_REFUSED, "refused"},
+            {EA_OUT_NO_ANSWER, "no-answer"},
+            {EA_OUT_INCOMPLETE, "incomplete"},
+            {EA_OUT_UNKNOWN, "unknown"},
+            {EA_OUT__COUNT, NULL},
+            {-1, NULL},
+            {1000, NULL},
+        },
+      sources[] =
+          {
+              {EA_NAME_NONE, "none"},           {EA_NAME_SNI, "sni"},
+              {EA_NAME_HTTP_HOST, "http_host"}, {EA_NAME_CONNECT, "connect"},
+              {EA_NAME_QUIC_SNI, "quic_sni"},   {EA_NAME__COUNT, NULL},
+          },
       transports[] = {{EA_TCP, "tcp"}, {EA_UDP, "udp"}, {0, NULL}, {1, NULL}},
-      flags[] = {
-          {EA_CF_TLS, "tls"},
-          {EA_CF_TLS_NO_SNI, "no-sni"},
-          {EA_CF_ECH, "ech"},
-          {EA_CF_HTTP, "http"},
-          {EA_CF_QUIC, "quic"},
-          {EA_CF_PORT, "port-not-80-443"},
-          {EA_CF_MIDSTREAM, "mid-stream"},
-          {EA_CF_DNS, "dns"},
-          {EA_CF_NAME_CUT, "name-cut"},
-          {EA_CF_REASM_GAP, "reassembly-gap"},
-          {0, NULL},
-          {EA_CF_TLS | EA_CF_ECH, NULL}, /* not a single bit */
-          {1 << 20, NULL},
-      },
-      tls[] = {{0x0303, "TLS 1.2"}, {0x0304, "TLS 1.3"}, {0x0301, "TLS 1.0"}, {0, NULL},
-               {0x7f1c, NULL}};
+      flags[] =
+          {
+              {EA_CF_TLS, "tls"},
+              {EA_CF_TLS_NO_SNI, "no-sni"},
+              {EA_CF_ECH, "ech"},
+              {EA_CF_HTTP, "http"},
+              {EA_CF_QUIC, "quic"},
+              {EA_CF_PORT, "port-not-80-443"},
+              {EA_CF_MIDSTREAM, "mid-stream"},
+              {EA_CF_DNS, "dns"},
+              {EA_CF_NAME_CUT, "name-cut"},
+              {EA_CF_REASM_GAP, "reassembly-gap"},
+              {0, NULL},
+              {EA_CF_TLS | EA_CF_ECH, NULL}, /* not a single bit */
+              {1 << 20, NULL},
+          },
+      tls[] = {
+          {0x0303, "TLS 1.2"}, {0x0304, "TLS 1.3"}, {0x0301, "TLS 1.0"}, {0, NULL}, {0x7f1c, NULL}};
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
         const char *n = ea_outcome_name((enum ea_outcome)outcomes[i].v);
         if (outcomes[i].name)
@@ -578,8 +739,8 @@ static void test_names(void **state)
 static void test_addr_text(void **state)
 {
     (void)state;
-    static const char *const addrs[] = {"10.0.0.4", "255.255.255.255", "2001:db8::1", "::1",
-                                        "::ffff:1.2.3.4", NULL};
+    static const char *const addrs[] = {"10.0.0.4", "255.255.255.255", "2001:db8::1",
+                                        "::1",      "::ffff:1.2.3.4",  NULL};
     char buf[46];
     for (size_t i = 0; addrs[i]; i++) {
         struct ea_addr a = addr(addrs[i]);
@@ -820,8 +981,8 @@ static void test_json(void **state)
     /* hosts */
     json_t *hosts = json_object_get(j, "hosts");
     assert_int_equal(json_array_size(hosts), 7);
-    static const char *const keys[] = {EVIL_SAFE,      "example.com", "files.pythonhosted.org",
-                                       "PyPI.org",     "quic.example", "18.1.2.3",
+    static const char *const keys[] = {EVIL_SAFE,  "example.com",  "files.pythonhosted.org",
+                                       "PyPI.org", "quic.example", "18.1.2.3",
                                        "9.9.9.9"};
     for (size_t i = 0; i < 7; i++) {
         json_t *h = json_array_get(hosts, i);
@@ -869,18 +1030,17 @@ static void test_json(void **state)
     json_t *conns = json_object_get(j, "connections");
     assert_int_equal(json_array_size(conns), N_CONNS);
     static const char *const conn_keys[] = {
-        "name",    "name_source", "dst",       "dport",       "src",         "sport",
-        "transport", "outcome",   "outcome_why", "flags",     "alpn",        "tls_version",
-        "http_status", "http_method", "first", "last",        "packets_out", "packets_in",
-        "bytes_out", "bytes_in",  "resolved_as"};
+        "name",        "name_source", "dst",         "dport", "src",         "sport",
+        "transport",   "outcome",     "outcome_why", "flags", "alpn",        "tls_version",
+        "http_status", "http_method", "first",       "last",  "packets_out", "packets_in",
+        "bytes_out",   "bytes_in",    "resolved_as"};
     for (size_t i = 0; i < N_CONNS; i++) {
         json_t *c = json_array_get(conns, i);
         assert_int_equal(json_object_size(c), sizeof conn_keys / sizeof conn_keys[0]);
         for (size_t k = 0; k < sizeof conn_keys / sizeof conn_keys[0]; k++)
             assert_non_null(json_object_get(c, conn_keys[k]));
         assert_int_equal(jint(c, "sport"), conn_rows[sorted_conn[i]].sport);
-        assert_string_equal(jstr(c, "outcome"),
-                            ea_outcome_name(conn_rows[sorted_conn[i]].outcome));
+        assert_string_equal(jstr(c, "outcome"), ea_outcome_name(conn_rows[sorted_conn[i]].outcome));
     }
     json_t *c = json_array_get(conns, 0); /* the DNS flow, unnamed */
     assert_jnull(c, "name");
@@ -994,10 +1154,9 @@ static void test_text_plain(void **state)
 
     assert_non_null(strstr(line_starting(&o, "inputs: ", line, sizeof line),
                            "run1.pcap (EN10MB, 1234 packets)"));
-    assert_non_null(strstr(line_starting(&o, "packets: 1234, ", line, sizeof line),
-                           "UTC (12.250 s)"));
-    line_starting(&o, "warning: 'run1.pcap' ends inside a record at byte 98765", line,
-                  sizeof line);
+    assert_non_null(
+        strstr(line_starting(&o, "packets: 1234, ", line, sizeof line), "UTC (12.250 s)"));
+    line_starting(&o, "warning: 'run1.pcap' ends inside a record at byte 98765", line, sizeof line);
 
     /* HOSTS: aligned columns, the names in order */
     const char *hosts = strstr(o.buf, "\nHOSTS\n");
@@ -1038,8 +1197,7 @@ static void test_text_plain(void **state)
     assert_non_null(strstr(line_starting(&o, "18.1.2.3 ", line, sizeof line),
                            "resolved as cdn-lfs.huggingface.co"));
     assert_null(strstr(line, "CDN-LFS"));
-    assert_non_null(strstr(line_starting(&o, EVIL_SAFE " ", line, sizeof line),
-                           "port not 80/443"));
+    assert_non_null(strstr(line_starting(&o, EVIL_SAFE " ", line, sizeof line), "port not 80/443"));
     assert_non_null(strstr(line_starting(&o, "quic.example ", line, sizeof line),
                            "QUIC: FQDN rules cannot judge"));
     assert_non_null(strstr(line, "443/udp"));
@@ -1090,8 +1248,8 @@ static void test_text_plain(void **state)
 static void test_text_color(void **state)
 {
     (void)state;
-    static const char *const ours[] = {"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m",
-                                       NULL};
+    static const char *const ours[] = {"\x1b[0m",  "\x1b[1m",  "\x1b[31m",
+                                       "\x1b[32m", "\x1b[33m", NULL};
     struct ea_report r;
     build_report(&r);
     struct output o = do_render_text(&r, true);
@@ -1204,9 +1362,9 @@ struct rule_row {
     bool inactive;
     enum ea_fqdn_form form;
     const char *tag;
-    const char *nets[2];                /* CIDR text, also the expected output */
-    struct ea_port_range ports[2];      /* lo 0: end */
-    const char *port_text[2];           /* expected */
+    const char *nets[2];           /* CIDR text, also the expected output */
+    struct ea_port_range ports[2]; /* lo 0: end */
+    const char *port_text[2];      /* expected */
     uint8_t protocol;
     uint64_t hosts_permitted;
     const char *form_name, *protocol_name; /* expected; NULL: null */
@@ -1216,32 +1374,203 @@ struct rule_row {
 #define PE_ID "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"
 
 static const struct rule_row rule_rows[] = {
-    /* 0 */ {EA_RULE_FQDN, false, NULL, "huggingface.co", "profile huggingface", NULL, NULL, false,
-             EA_FQDN_EXACT, NULL, {NULL}, {{0, 0}}, {NULL}, 0, 1, "exact", NULL},
-    /* 1 */ {EA_RULE_FQDN, false, NULL, "*.anaconda.org", "profile curated", NULL, NULL, false,
-             EA_FQDN_SUBDOMAINS, NULL, {NULL}, {{0, 0}}, {NULL}, 0, 0, "subdomains", NULL},
-    /* 2 */ {EA_RULE_FQDN, false, NULL, "*pythonhosted.org", "rules.txt:3", NULL, NULL, false,
-             EA_FQDN_SUFFIX, NULL, {NULL}, {{0, 0}}, {NULL}, 0, 1, "suffix", NULL},
-    /* 3 */ {EA_RULE_FQDN, false, NULL, "*", "rules.txt:4", NULL, "Inactive", true, EA_FQDN_ANY,
-             NULL, {NULL}, {{0, 0}}, {NULL}, 0, 0, "any", NULL},
-    /* 4 */ {EA_RULE_FQDN, false, NULL, "docker.io", "profile huggingface", NULL, NULL, false,
-             EA_FQDN_EXACT, NULL, {NULL}, {{0, 0}}, {NULL}, 0, 0, "exact", NULL},
-    /* 5 */ {EA_RULE_CIDR, false, NULL, "10.20.0.0/16:443,8000-8100/tcp", "rules.txt:7", NULL, NULL,
-             false, EA_FQDN_EXACT, NULL, {"10.20.0.0/16"}, {{443, 443}, {8000, 8100}},
-             {"443", "8000-8100"}, EA_TCP, 1, NULL, "tcp"},
-    /* 6 */ {EA_RULE_CIDR, false, NULL, "[2001:db8:aa::/48]:53/udp", "rules.txt:8", NULL, NULL,
-             false, EA_FQDN_EXACT, NULL, {"2001:db8:aa::/48"}, {{53, 53}}, {"53"}, EA_UDP, 0, NULL,
-             "udp"},
-    /* 7 */ {EA_RULE_SERVICE_TAG, false, "AzureML", "AzureMachineLearning", "ws.yml:20", "required",
-             "Active", false, EA_FQDN_EXACT, "AzureMachineLearning",
-             {"20.37.0.0/16", "2603:1000::/40"}, {{443, 443}}, {"443"}, EA_TCP, 1, NULL, "tcp"},
-    /* 8 */ {EA_RULE_SERVICE_TAG, false, "storage", "Storage.westeurope", "ws.yml:30",
-             "recommended", "Active", false, EA_FQDN_EXACT, "Storage.westeurope", {NULL},
-             {{443, 443}}, {"443"}, 0, 0, NULL, NULL},
-    /* 9 */ {EA_RULE_PRIVATE_ENDPOINT, false, "pe-storage", PE_ID, "ws.yml:40", "user_defined",
-             NULL, false, EA_FQDN_EXACT, NULL, {NULL}, {{0, 0}}, {NULL}, 0, 0, NULL, NULL},
-    /* 10 */ {EA_RULE_FQDN, true, NULL, NULL, NULL, NULL, "Inactive", true, EA_FQDN_EXACT, NULL,
-              {NULL}, {{0, 0}}, {NULL}, 0, 0, "exact", NULL},
+    /* 0 */ {EA_RULE_FQDN,
+             false,
+             NULL,
+             "huggingface.co",
+             "profile huggingface",
+             NULL,
+             NULL,
+             false,
+             EA_FQDN_EXACT,
+             NULL,
+             {NULL},
+             {{0, 0}},
+             {NULL},
+             0,
+             1,
+             "exact",
+             NULL},
+    /* 1 */
+    {EA_RULE_FQDN,
+     false,
+     NULL,
+     "*.anaconda.org",
+     "profile curated",
+     NULL,
+     NULL,
+     false,
+     EA_FQDN_SUBDOMAINS,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     0,
+     "subdomains",
+     NULL},
+    /* 2 */
+    {EA_RULE_FQDN,
+     false,
+     NULL,
+     "*pythonhosted.org",
+     "rules.txt:3",
+     NULL,
+     NULL,
+     false,
+     EA_FQDN_SUFFIX,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     1,
+     "suffix",
+     NULL},
+    /* 3 */
+    {EA_RULE_FQDN,
+     false,
+     NULL,
+     "*",
+     "rules.txt:4",
+     NULL,
+     "Inactive",
+     true,
+     EA_FQDN_ANY,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     0,
+     "any",
+     NULL},
+    /* 4 */
+    {EA_RULE_FQDN,
+     false,
+     NULL,
+     "docker.io",
+     "profile huggingface",
+     NULL,
+     NULL,
+     false,
+     EA_FQDN_EXACT,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     0,
+     "exact",
+     NULL},
+    /* 5 */
+    {EA_RULE_CIDR,
+     false,
+     NULL,
+     "10.20.0.0/16:443,8000-8100/tcp",
+     "rules.txt:7",
+     NULL,
+     NULL,
+     false,
+     EA_FQDN_EXACT,
+     NULL,
+     {"10.20.0.0/16"},
+     {{443, 443}, {8000, 8100}},
+     {"443", "8000-8100"},
+     EA_TCP,
+     1,
+     NULL,
+     "tcp"},
+    /* 6 */
+    {EA_RULE_CIDR,
+     false,
+     NULL,
+     "[2001:db8:aa::/48]:53/udp",
+     "rules.txt:8",
+     NULL,
+     NULL,
+     false,
+     EA_FQDN_EXACT,
+     NULL,
+     {"2001:db8:aa::/48"},
+     {{53, 53}},
+     {"53"},
+     EA_UDP,
+     0,
+     NULL,
+     "udp"},
+    /* 7 */
+    {EA_RULE_SERVICE_TAG,
+     false,
+     "AzureML",
+     "AzureMachineLearning",
+     "ws.yml:20",
+     "required",
+     "Active",
+     false,
+     EA_FQDN_EXACT,
+     "AzureMachineLearning",
+     {"20.37.0.0/16", "2603:1000::/40"},
+     {{443, 443}},
+     {"443"},
+     EA_TCP,
+     1,
+     NULL,
+     "tcp"},
+    /* 8 */
+    {EA_RULE_SERVICE_TAG,
+     false,
+     "storage",
+     "Storage.westeurope",
+     "ws.yml:30",
+     "recommended",
+     "Active",
+     false,
+     EA_FQDN_EXACT,
+     "Storage.westeurope",
+     {NULL},
+     {{443, 443}},
+     {"443"},
+     0,
+     0,
+     NULL,
+     NULL},
+    /* 9 */
+    {EA_RULE_PRIVATE_ENDPOINT,
+     false,
+     "pe-storage",
+     PE_ID,
+     "ws.yml:40",
+     "user_defined",
+     NULL,
+     false,
+     EA_FQDN_EXACT,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     0,
+     NULL,
+     NULL},
+    /* 10 */
+    {EA_RULE_FQDN,
+     true,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     "Inactive",
+     true,
+     EA_FQDN_EXACT,
+     NULL,
+     {NULL},
+     {{0, 0}},
+     {NULL},
+     0,
+     0,
+     "exact",
+     NULL},
 };
 #define N_RULES (sizeof rule_rows / sizeof rule_rows[0])
 static const char *const rule_kind_names[] = {"fqdn", "cidr", "service_tag", "private_endpoint"};
@@ -1284,11 +1613,9 @@ static const struct verdict_row verdict_rows[] = {
     {NULL, "10.20.1.1", 8000, EA_TCP, 0, EA_V_INFRA, 5, "a CIDR rule covers the address",
      "10.20.0.0/16:443,8000-8100/tcp (rules.txt:7)"},
     {NULL, "20.37.1.2", 443, EA_TCP, EA_CF_TLS | EA_CF_TLS_NO_SNI, EA_V_INFRA, 7,
-     "a service tag's published prefixes cover the address",
-     "AzureMachineLearning (ws.yml:20)"},
+     "a service tag's published prefixes cover the address", "AzureMachineLearning (ws.yml:20)"},
     {NULL, "52.1.1.1", 443, EA_TCP, EA_CF_TLS | EA_CF_TLS_NO_SNI, EA_V_INFRA_MAYBE, 8,
-     "a service-tag rule without known prefixes may cover it",
-     "Storage.westeurope (ws.yml:30)"},
+     "a service-tag rule without known prefixes may cover it", "Storage.westeurope (ws.yml:30)"},
     {NULL, "9.9.9.9", 53, EA_UDP, EA_CF_DNS, EA_V_NO_NAME, -1,
      "no name (IP only): FQDN rules cannot judge it",
      "no name (IP only): FQDN rules cannot judge it"},
@@ -1325,12 +1652,16 @@ struct remedy_row {
 
 static const struct remedy_row remedy_rows[] = {
     {"anaconda.org", "allow-anaconda-org", false, {"anaconda.org"}},
-    {"cas-bridge.xethub.hf.co", "allow-cas-bridge-xethub-hf-co", false,
+    {"cas-bridge.xethub.hf.co",
+     "allow-cas-bridge-xethub-hf-co",
+     false,
      {"cas-bridge.xethub.hf.co"}},
     {"registry-1.docker.io", "allow-registry-1-docker-io", false, {"registry-1.docker.io"}},
     {"telemetry.example", "allow-telemetry-example", false, {"telemetry.example"}},
     {"transfer.xethub.hf.co", "allow-transfer-xethub-hf-co", false, {"transfer.xethub.hf.co"}},
-    {"*.xethub.hf.co", "allow-xethub-hf-co", true,
+    {"*.xethub.hf.co",
+     "allow-xethub-hf-co",
+     true,
      {"cas-bridge.xethub.hf.co", "transfer.xethub.hf.co"}},
 };
 #define N_REMEDIES (sizeof remedy_rows / sizeof remedy_rows[0])
@@ -1536,10 +1867,10 @@ static void test_policy_json(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
 
     /* the new top-level keys, after dns and before stats */
-    static const char *const top[] = {"schema", "tool",         "inputs",         "truncated",
-                                      "time",   "hosts",        "connections",    "dns",
-                                      "rules",  "unused_rules", "inactive_rules", "near_misses",
-                                      "verdicts", "remediation", "stats"};
+    static const char *const top[] = {"schema",   "tool",         "inputs",         "truncated",
+                                      "time",     "hosts",        "connections",    "dns",
+                                      "rules",    "unused_rules", "inactive_rules", "near_misses",
+                                      "verdicts", "remediation",  "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -1557,10 +1888,9 @@ static void test_policy_json(void **state)
     /* rules, in load order */
     json_t *rules = json_object_get(j, "rules");
     assert_int_equal(json_array_size(rules), N_RULES);
-    static const char *const rule_keys[] = {"kind",   "destination", "name",    "origin",
-                                            "category", "status",    "active",  "form",
-                                            "service_tag", "addresses", "ports", "protocol",
-                                            "hosts_permitted"};
+    static const char *const rule_keys[] = {
+        "kind", "destination", "name",      "origin", "category", "status",         "active",
+        "form", "service_tag", "addresses", "ports",  "protocol", "hosts_permitted"};
     for (size_t i = 0; i < N_RULES; i++) {
         const struct rule_row *w = &rule_rows[i];
         json_t *e = json_array_get(rules, i);
@@ -1777,8 +2107,8 @@ static void test_policy_text(void **state)
              "\nPOLICY\n"
              "verdicts: %u allowed, %u denied, %u port-not-coverable, %u no-name, "
              "%u infrastructure, %u infrastructure?\n"
-             "rules loaded: %zu (from: profile huggingface, profile curated, rules.txt, ws.yml, "
-             EVIL_SAFE ")\n"
+             "rules loaded: %zu (from: profile huggingface, profile curated, rules.txt, "
+             "ws.yml, " EVIL_SAFE ")\n"
              "unused rules (candidates to remove): *.anaconda.org (profile curated), docker.io "
              "(profile huggingface), [2001:db8:aa::/48]:53/udp (rules.txt:8)\n"
              "inactive rules (permit nothing): * (rules.txt:4), " EVIL_SAFE " (" EVIL_ORIGIN_SAFE
@@ -1847,19 +2177,15 @@ static void test_policy_text(void **state)
 static void test_policy_color(void **state)
 {
     (void)state;
-    static const char *const ours[] = {"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m",
-                                       NULL};
+    static const char *const ours[] = {"\x1b[0m",  "\x1b[1m",  "\x1b[31m",
+                                       "\x1b[32m", "\x1b[33m", NULL};
     static const struct {
         const char *text;
     } want[] = {
-        {"\x1b[32mallowed\x1b[0m"},
-        {"\x1b[32minfrastructure\x1b[0m"},
-        {"\x1b[31mdenied\x1b[0m"},
-        {"\x1b[33mport-not-coverable\x1b[0m"},
-        {"\x1b[33mno-name\x1b[0m"},
-        {"\x1b[33minfrastructure?\x1b[0m"},
-        {"\x1b[1mPOLICY\x1b[0m\n"},
-        {"\x1b[1mTO ADD\x1b[0m\n"},
+        {"\x1b[32mallowed\x1b[0m"}, {"\x1b[32minfrastructure\x1b[0m"},
+        {"\x1b[31mdenied\x1b[0m"},  {"\x1b[33mport-not-coverable\x1b[0m"},
+        {"\x1b[33mno-name\x1b[0m"}, {"\x1b[33minfrastructure?\x1b[0m"},
+        {"\x1b[1mPOLICY\x1b[0m\n"}, {"\x1b[1mTO ADD\x1b[0m\n"},
     };
     struct ea_report r;
     build_policy_report(&r);
@@ -1892,8 +2218,8 @@ static void test_policy_absent(void **state)
 
     struct output o = do_render_json(&r);
     json_t *j = parse(&o);
-    static const char *const none[] = {"rules", "unused_rules", "inactive_rules", "near_misses",
-                                       "verdicts", "remediation"};
+    static const char *const none[] = {"rules",       "unused_rules", "inactive_rules",
+                                       "near_misses", "verdicts",     "remediation"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         assert_null(json_object_get(j, none[i]));
     assert_int_equal(json_object_size(j), 9);
@@ -1982,26 +2308,16 @@ static void test_policy_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape_table),
-        cmocka_unit_test(test_escape_small_buffers),
-        cmocka_unit_test(test_escape_all_bytes),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_addr_text),
-        cmocka_unit_test(test_str),
-        cmocka_unit_test(test_growth_and_finish),
-        cmocka_unit_test(test_finalize_empty),
-        cmocka_unit_test(test_model_sorted),
-        cmocka_unit_test(test_json),
-        cmocka_unit_test(test_json_times),
-        cmocka_unit_test(test_text_plain),
-        cmocka_unit_test(test_text_color),
-        cmocka_unit_test(test_render_all_bytes),
-        cmocka_unit_test(test_write_error),
-        cmocka_unit_test(test_policy_json),
-        cmocka_unit_test(test_policy_text),
-        cmocka_unit_test(test_policy_color),
-        cmocka_unit_test(test_policy_absent),
-        cmocka_unit_test(test_policy_empty),
+        cmocka_unit_test(test_escape_table),       cmocka_unit_test(test_escape_small_buffers),
+        cmocka_unit_test(test_escape_all_bytes),   cmocka_unit_test(test_names),
+        cmocka_unit_test(test_addr_text),          cmocka_unit_test(test_str),
+        cmocka_unit_test(test_growth_and_finish),  cmocka_unit_test(test_finalize_empty),
+        cmocka_unit_test(test_model_sorted),       cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_times),         cmocka_unit_test(test_text_plain),
+        cmocka_unit_test(test_text_color),         cmocka_unit_test(test_render_all_bytes),
+        cmocka_unit_test(test_write_error),        cmocka_unit_test(test_policy_json),
+        cmocka_unit_test(test_policy_text),        cmocka_unit_test(test_policy_color),
+        cmocka_unit_test(test_policy_absent),      cmocka_unit_test(test_policy_empty),
         cmocka_unit_test(test_policy_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,7 +70,10 @@ static void put_mem(struct bld *b, const void *p, size_t n)
     b->n += n;
 }
 
-static void put_str(struct bld *b, const char *s) { put_mem(b, s, strlen(s)); }
+static void put_str(struct bld *b, const char *s)
+{
+    put_mem(b, s, strlen(s));
+}
 
 static void put_fill(struct bld *b, unsigned v, size_t n)
 {
@@ -235,7 +238,10 @@ static void exts_no_sni(struct bld *b)
     ext_versions_13(b);
 }
 
-static void exts_empty_block(struct bld *b) { (void)b; }
+static void exts_empty_block(struct bld *b)
+{
+    (void)b;
+}
 
 static void exts_sni_255(struct bld *b)
 {
