@@ -69,7 +69,7 @@ static void usage_analyze(FILE *out)
           "      --max-flows N     concurrent flows tracked before the oldest is evicted\n"
           "                        (default 262144)\n"
           "      --max-connections N  connection rows kept in the report; past it they\n"
-          "                        are counted, not listed (default 100000)\n"
+          "                        are counted in their hosts, not listed (default 100000)\n"
           "  -q, --quiet           no progress or warnings on standard error\n"
           "  -h, --help            this help\n"
           "\n"

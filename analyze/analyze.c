@@ -246,16 +246,29 @@ static enum ea_outcome tcp_outcome(const struct flow *f, const char **why)
     return EA_OUT_INCOMPLETE;
 }
 
+/* Free what a connection that is not listed holds. */
+static void conn_clear(struct ea_conn *c)
+{
+    ea_str_clear(&c->name);
+    ea_str_clear(&c->alpn);
+    ea_str_clear(&c->http_method);
+    if (c->has_resolved)
+        ea_chain_free(&c->resolved);
+}
+
 static void flow_end(struct analyzer *a, struct flow *f)
 {
-    struct ea_conn *c = NULL;
+    struct ea_conn spare, *c;
     bool listed = a->report->n_conns < a->opts.max_conns;
     /* Memory is bounded by flows, not capture size: past the row cap a
-     * connection is counted (and the report says how many), not listed. */
-    if (listed)
+     * connection is still counted in its host, but not listed. */
+    if (listed) {
         c = ea_report_add_conn(a->report);
-    else
+    } else {
         a->report->counters[EA_C_CONNS_NOT_LISTED]++;
+        memset(&spare, 0, sizeof spare);
+        c = &spare;
+    }
     reasm_own_free(f);
     if (c) {
         c->src = f->cli;
@@ -299,7 +312,12 @@ static void flow_end(struct analyzer *a, struct flow *f)
             c->outcome = EA_OUT_NO_ANSWER;
             c->outcome_why = "no reply";
         }
-    } else if (listed) {
+        if (!ea_report_count_host(a->report, c))
+            a->failed = true;
+        if (!listed) {
+            conn_clear(c);
+        }
+    } else {
         a->failed = true;
     }
     if (f->has_resolved)

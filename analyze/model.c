@@ -79,6 +79,7 @@ static const struct tok counter_tab[] = {
     {EA_C_FLOWS_EVICTED, "flows_evicted"},
     {EA_C_REASM_WARNINGS, "reasm_warnings"},
     {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
+    {EA_C_HOSTS_NOT_LISTED, "hosts_not_listed"},
     {0, NULL},
 };
 _Static_assert(sizeof counter_tab / sizeof counter_tab[0] == EA_C__COUNT + 1,
@@ -237,6 +238,8 @@ void ea_report_init(struct ea_report *r)
     memset(r, 0, sizeof *r);
 }
 
+static void host_index_free(struct ea_report *r);
+
 static void hosts_free(struct ea_report *r)
 {
     for (size_t i = 0; i < r->n_hosts; i++) {
@@ -248,6 +251,7 @@ static void hosts_free(struct ea_report *r)
     free(r->hosts);
     r->hosts = NULL;
     r->n_hosts = 0;
+    r->cap_hosts = 0;
 }
 
 void ea_report_finish(struct ea_report *r)
@@ -275,6 +279,7 @@ void ea_report_finish(struct ea_report *r)
         free(d->answers);
     }
     free(r->dns);
+    host_index_free(r);
     hosts_free(r);
     for (size_t i = 0; i < r->n_rules; i++)
         ea_rule_finish(&r->rules[i]);
@@ -486,212 +491,263 @@ static bool sort_stable(void *arr, size_t n, size_t sz, int (*cmp)(const void *,
 
 #define ADDR_TEXT_MAX 46
 
-/* A connection as the host table sees it. */
-struct hitem {
-    const struct ea_conn *c;
-    size_t i; /* index in the sorted connections: first seen first */
-    bool named;
-    const char *name; /* the connection's name, when named */
-    size_t name_len;
-    char addr[ADDR_TEXT_MAX];
+/* ---- hosts, counted as connections end ----
+ *
+ * An open-addressing index from (named, key folded to lower case, port,
+ * transport) to r->hosts. Each host keeps the spelling and name source of
+ * its earliest connection, and at most EA_HOST_MAX_ADDRS distinct addresses
+ * and resolved names; finalize sorts them. */
+
+struct ea_host_index {
+    size_t *slots; /* host index + 1; 0 = empty */
+    size_t n_slots;
+    struct ea_addr **addrs; /* per host: binary addresses, for de-duplication */
 };
 
-/* The host key: the name, or the address text. Not stored as a pointer:
- * qsort moves the items, and addr with them. */
-static const char *hitem_key(const struct hitem *it, size_t *out_len)
+static uint64_t host_hash(bool named, const char *key, size_t len, uint16_t port,
+                          enum ea_transport t)
 {
-    if (it->named) {
-        *out_len = it->name_len;
-        return it->name;
-    }
-    *out_len = strlen(it->addr);
-    return it->addr;
+    uint64_t h = 1469598103934665603ULL ^ ((uint64_t)named << 40 | (uint64_t)t << 16 | port);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ ascii_lower((unsigned char)key[i])) * 1099511628211ULL;
+    return h;
 }
 
-static int cmp_hitem_key(const struct hitem *a, const struct hitem *b)
+static void host_index_free(struct ea_report *r)
 {
-    size_t al, bl;
-    const char *ak = hitem_key(a, &al), *bk = hitem_key(b, &bl);
-    return cmp_ci(ak, al, bk, bl);
+    struct ea_host_index *x = r->host_index;
+    if (!x)
+        return;
+    for (size_t i = 0; i < r->n_hosts; i++)
+        free(x->addrs ? x->addrs[i] : NULL);
+    free(x->addrs);
+    free(x->slots);
+    free(x);
+    r->host_index = NULL;
 }
 
-static int cmp_hitem(const void *pa, const void *pb)
+static bool host_key_of(const struct ea_conn *c, char *addr_buf, const char **key, size_t *len)
 {
-    const struct hitem *a = pa, *b = pb;
-    int c;
-    if (a->named != b->named)
-        return a->named ? -1 : 1;
-    if ((c = cmp_hitem_key(a, b)) != 0 || (c = cmp_uint(a->c->dport, b->c->dport)) != 0 ||
-        (c = cmp_uint((unsigned)a->c->transport, (unsigned)b->c->transport)) != 0)
-        return c;
-    return cmp_uint(a->i, b->i);
-}
-
-static bool same_host(const struct hitem *a, const struct hitem *b)
-{
-    return a->named == b->named && cmp_hitem_key(a, b) == 0 && a->c->dport == b->c->dport &&
-           a->c->transport == b->c->transport;
-}
-
-static int cmp_addr_p(const void *pa, const void *pb)
-{
-    return cmp_addr(*(const struct ea_addr *const *)pa, *(const struct ea_addr *const *)pb);
-}
-
-struct rname {
-    const struct ea_str *s;
-    size_t i; /* connection index: keeps the first spelling first */
-};
-
-static int cmp_rname(const void *pa, const void *pb)
-{
-    const struct rname *a = pa, *b = pb;
-    int c = cmp_ci(str_or_empty(a->s), a->s->len, str_or_empty(b->s), b->s->len);
-    return c ? c : cmp_uint(a->i, b->i);
-}
-
-/* Fill h from the group g[0..n); scratch arrays hold at least n entries. */
-static bool host_build(struct ea_host *h, const struct hitem *g, size_t n,
-                       const struct ea_addr **addrs, struct rname *names)
-{
-    const struct ea_conn *c0 = g[0].c;
-    h->named = g[0].named;
-    h->port = c0->dport;
-    h->transport = c0->transport;
-    h->name_source = h->named ? c0->name_source : EA_NAME_NONE;
-    /* g is in connection order within the group: g[0] is the first spelling. */
-    size_t key_len;
-    const char *key = hitem_key(&g[0], &key_len);
-    if (!ea_str_set(&h->key, key, key_len))
-        return false;
-    h->n_conns = n;
-    h->first = c0->first;
-    h->last = c0->last;
-    size_t n_names = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct ea_conn *c = g[i].c;
-        unsigned o = (unsigned)c->outcome < EA_OUT__COUNT ? (unsigned)c->outcome : EA_OUT_UNKNOWN;
-        h->outcomes[o]++;
-        h->flags |= c->flags;
-        h->bytes_out += c->bytes_out;
-        h->bytes_in += c->bytes_in;
-        if (cmp_tv(&c->first, &h->first) < 0)
-            h->first = c->first;
-        if (cmp_tv(&c->last, &h->last) > 0)
-            h->last = c->last;
-        addrs[i] = &c->dst;
-        if (c->has_resolved && c->resolved.n_names > 0)
-            names[n_names++] = (struct rname){&c->resolved.names[0], g[i].i};
-    }
-    h->outcome = EA_OUT_UNKNOWN;
-    for (unsigned o = 0; o < EA_OUT__COUNT; o++) {
-        if (h->outcomes[o]) {
-            h->outcome = (enum ea_outcome)o;
-            break;
-        }
-    }
-
-    qsort(addrs, n, sizeof *addrs, cmp_addr_p);
-    size_t distinct = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || cmp_addr(addrs[i - 1], addrs[i]) != 0)
-            distinct++;
-    h->addrs = calloc(distinct, sizeof *h->addrs);
-    if (!h->addrs)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && cmp_addr(addrs[i - 1], addrs[i]) == 0)
-            continue;
-        char buf[ADDR_TEXT_MAX];
-        ea_addr_text(addrs[i], buf, sizeof buf);
-        if (!ea_str_set(&h->addrs[h->n_addrs], buf, strlen(buf)))
-            return false;
-        h->n_addrs++;
-    }
-
-    if (n_names == 0)
+    if (c->name_source != EA_NAME_NONE) {
+        *key = str_or_empty(&c->name);
+        *len = c->name.len;
         return true;
-    qsort(names, n_names, sizeof *names, cmp_rname);
-    distinct = 0;
-    for (size_t i = 0; i < n_names; i++)
-        if (i == 0 || cmp_ci(str_or_empty(names[i - 1].s), names[i - 1].s->len,
-                             str_or_empty(names[i].s), names[i].s->len) != 0)
-            distinct++;
-    h->resolved_as = calloc(distinct, sizeof *h->resolved_as);
-    if (!h->resolved_as)
-        return false;
-    for (size_t i = 0; i < n_names; i++) {
-        if (i > 0 && cmp_ci(str_or_empty(names[i - 1].s), names[i - 1].s->len,
-                            str_or_empty(names[i].s), names[i].s->len) == 0)
-            continue;
-        if (!ea_str_set(&h->resolved_as[h->n_resolved_as], str_or_empty(names[i].s),
-                        names[i].s->len))
-            return false;
-        h->n_resolved_as++;
     }
+    ea_addr_text(&c->dst, addr_buf, ADDR_TEXT_MAX);
+    *key = addr_buf;
+    *len = strlen(addr_buf);
+    return false;
+}
+
+static size_t *host_slot(struct ea_report *r, bool named, const char *key, size_t len,
+                         uint16_t port, enum ea_transport t)
+{
+    struct ea_host_index *x = r->host_index;
+    size_t mask = x->n_slots - 1;
+    for (size_t at = host_hash(named, key, len, port, t) & mask;; at = (at + 1) & mask) {
+        size_t *slot = &x->slots[at];
+        if (*slot == 0)
+            return slot;
+        const struct ea_host *h = &r->hosts[*slot - 1];
+        if (h->named == named && h->port == port && h->transport == t &&
+            cmp_ci(str_or_empty(&h->key), h->key.len, key, len) == 0)
+            return slot;
+    }
+}
+
+static bool host_index_grow(struct ea_report *r)
+{
+    struct ea_host_index *x = r->host_index;
+    size_t n = x->n_slots ? x->n_slots * 2 : 1024;
+    size_t *old = x->slots, old_n = x->n_slots;
+    x->slots = calloc(n, sizeof *x->slots);
+    if (!x->slots) {
+        x->slots = old;
+        return false;
+    }
+    x->n_slots = n;
+    for (size_t i = 0; i < old_n; i++) {
+        if (!old[i])
+            continue;
+        const struct ea_host *h = &r->hosts[old[i] - 1];
+        *host_slot(r, h->named, str_or_empty(&h->key), h->key.len, h->port, h->transport) = old[i];
+    }
+    free(old);
     return true;
 }
 
-static bool hosts_build(struct ea_report *r)
+static bool strs_add_ci(struct ea_str **v, size_t *n, const struct ea_str *s)
 {
-    size_t n = r->n_conns;
-    if (n == 0)
-        return true;
-    if (n > SIZE_MAX / sizeof(struct hitem))
+    for (size_t i = 0; i < *n; i++)
+        if (cmp_ci(str_or_empty(&(*v)[i]), (*v)[i].len, str_or_empty(s), s->len) == 0)
+            return true;
+    if (*n == EA_HOST_MAX_ADDRS)
+        return true; /* bounded: more are not listed */
+    struct ea_str *nv = realloc(*v, (*n + 1) * sizeof **v);
+    if (!nv)
         return false;
-    bool ok = false;
-    struct hitem *items = malloc(n * sizeof *items);
-    const struct ea_addr **addrs = malloc(n * sizeof *addrs);
-    struct rname *names = malloc(n * sizeof *names);
-    if (!items || !addrs || !names)
-        goto out;
+    *v = nv;
+    memset(&nv[*n], 0, sizeof nv[*n]);
+    if (!ea_str_set(&nv[*n], str_or_empty(s), s->len))
+        return false;
+    (*n)++;
+    return true;
+}
 
-    for (size_t i = 0; i < n; i++) {
-        struct hitem *it = &items[i];
-        it->c = &r->conns[i];
-        it->i = i;
-        it->named = it->c->name_source != EA_NAME_NONE;
-        ea_addr_text(&it->c->dst, it->addr, sizeof it->addr);
-        it->name = str_or_empty(&it->c->name);
-        it->name_len = it->c->name.len;
+bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
+{
+    if (!r->host_index) {
+        r->host_index = calloc(1, sizeof *r->host_index);
+        if (!r->host_index || !host_index_grow(r))
+            return false;
     }
-    /* Sorting by the host key puts each host's connections together, and
-     * the hosts in their output order: named by name, then by address. */
-    qsort(items, n, sizeof *items, cmp_hitem);
-
-    size_t n_hosts = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || !same_host(&items[i - 1], &items[i]))
-            n_hosts++;
-    r->hosts = calloc(n_hosts, sizeof *r->hosts);
-    if (!r->hosts)
-        goto out;
-
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && same_host(&items[i], &items[j]))
-            j++;
-        /* Counted before filling so that hosts_free sees what was built. */
-        struct ea_host *h = &r->hosts[r->n_hosts++];
-        if (!host_build(h, &items[i], j - i, addrs, names))
-            goto out;
-        i = j;
+    struct ea_host_index *x = r->host_index;
+    char addr[ADDR_TEXT_MAX];
+    const char *key;
+    size_t len;
+    bool named = host_key_of(c, addr, &key, &len);
+    r->hosts_counted = true;
+    size_t *slot = host_slot(r, named, key, len, c->dport, c->transport);
+    struct ea_host *h;
+    if (*slot) {
+        h = &r->hosts[*slot - 1];
+    } else {
+        size_t max = r->max_hosts ? r->max_hosts : EA_DEFAULT_MAX_HOSTS;
+        if (r->n_hosts >= max) {
+            r->counters[EA_C_HOSTS_NOT_LISTED]++;
+            return true;
+        }
+        void *p = r->hosts;
+        size_t cap = r->cap_hosts;
+        if (!grow(&p, r->n_hosts, &cap, sizeof *r->hosts))
+            return false;
+        r->hosts = p;
+        if (cap != r->cap_hosts) {
+            struct ea_addr **a = realloc(x->addrs, cap * sizeof *a);
+            if (!a)
+                return false;
+            x->addrs = a;
+            r->cap_hosts = cap;
+        }
+        h = &r->hosts[r->n_hosts];
+        memset(h, 0, sizeof *h);
+        x->addrs[r->n_hosts] = NULL;
+        if (!ea_str_set(&h->key, key, len))
+            return false;
+        r->n_hosts++;
+        *slot = r->n_hosts;
+        h->named = named;
+        h->port = c->dport;
+        h->transport = c->transport;
+        h->name_source = named ? c->name_source : EA_NAME_NONE;
+        h->first = c->first;
+        h->last = c->last;
+        if ((r->n_hosts + 1) * 2 > x->n_slots && !host_index_grow(r))
+            return false;
     }
-    ok = true;
-out:
-    if (!ok)
-        hosts_free(r);
-    free(items);
-    free(addrs);
-    free(names);
-    return ok;
+    /* The earliest connection's spelling and name source. */
+    if (cmp_tv(&c->first, &h->first) < 0) {
+        h->first = c->first;
+        if (named && !ea_str_set(&h->key, key, len))
+            return false;
+        h->name_source = named ? c->name_source : EA_NAME_NONE;
+    }
+    if (cmp_tv(&c->last, &h->last) > 0)
+        h->last = c->last;
+    h->n_conns++;
+    unsigned o = (unsigned)c->outcome < EA_OUT__COUNT ? (unsigned)c->outcome : EA_OUT_UNKNOWN;
+    h->outcomes[o]++;
+    h->flags |= c->flags;
+    h->bytes_out += c->bytes_out;
+    h->bytes_in += c->bytes_in;
+    /* Distinct destination addresses, bounded. */
+    size_t hi = (size_t)(h - r->hosts);
+    struct ea_addr *av = x->addrs[hi];
+    bool seen = false;
+    for (size_t i = 0; i < h->n_addrs && !seen; i++)
+        seen = cmp_addr(&av[i], &c->dst) == 0;
+    if (!seen && h->n_addrs < EA_HOST_MAX_ADDRS) {
+        char buf[ADDR_TEXT_MAX];
+        struct ea_addr *na = realloc(av, (h->n_addrs + 1) * sizeof *na);
+        struct ea_str *ns = realloc(h->addrs, (h->n_addrs + 1) * sizeof *ns);
+        if (na)
+            x->addrs[hi] = na;
+        if (ns)
+            h->addrs = ns;
+        if (!na || !ns)
+            return false;
+        na[h->n_addrs] = c->dst;
+        memset(&ns[h->n_addrs], 0, sizeof ns[h->n_addrs]);
+        ea_addr_text(&c->dst, buf, sizeof buf);
+        if (!ea_str_set(&ns[h->n_addrs], buf, strlen(buf)))
+            return false;
+        h->n_addrs++;
+    }
+    if (c->has_resolved && c->resolved.n_names > 0 &&
+        !strs_add_ci(&h->resolved_as, &h->n_resolved_as, &c->resolved.names[0]))
+        return false;
+    return true;
+}
+
+static int cmp_host_p(const void *pa, const void *pb)
+{
+    const struct ea_host *a = pa, *b = pb;
+    int c;
+    if (a->named != b->named)
+        return a->named ? -1 : 1;
+    if ((c = cmp_ci(str_or_empty(&a->key), a->key.len, str_or_empty(&b->key), b->key.len)) != 0 ||
+        (c = cmp_uint(a->port, b->port)) != 0 ||
+        (c = cmp_uint((unsigned)a->transport, (unsigned)b->transport)) != 0)
+        return c;
+    return cmp_tv(&a->first, &b->first);
+}
+
+static int cmp_str_addr_p(const void *pa, const void *pb)
+{
+    /* address texts: parse back to compare numerically (IPv4 before IPv6) */
+    const struct ea_str *a = pa, *b = pb;
+    struct ea_addr x = {0}, y = {0};
+    x.family = inet_pton(AF_INET, str_or_empty(a), x.b) == 1 ? 4 : 6;
+    if (x.family == 6 && inet_pton(AF_INET6, str_or_empty(a), x.b) != 1)
+        x.family = 0;
+    y.family = inet_pton(AF_INET, str_or_empty(b), y.b) == 1 ? 4 : 6;
+    if (y.family == 6 && inet_pton(AF_INET6, str_or_empty(b), y.b) != 1)
+        y.family = 0;
+    int c = cmp_addr(&x, &y);
+    return c ? c : cmp_bytes(str_or_empty(a), a->len, str_or_empty(b), b->len);
+}
+
+static int cmp_str_ci_p(const void *pa, const void *pb)
+{
+    const struct ea_str *a = pa, *b = pb;
+    int c = cmp_ci(str_or_empty(a), a->len, str_or_empty(b), b->len);
+    return c ? c : cmp_bytes(str_or_empty(a), a->len, str_or_empty(b), b->len);
 }
 
 bool ea_report_finalize(struct ea_report *r)
 {
-    hosts_free(r);
     if (!sort_stable(r->conns, r->n_conns, sizeof *r->conns, cmp_conn_p) ||
         !sort_stable(r->dns, r->n_dns, sizeof *r->dns, cmp_dns_p))
         return false;
-    return hosts_build(r);
+    if (!r->hosts_counted) {
+        hosts_free(r);
+        for (size_t i = 0; i < r->n_conns; i++)
+            if (!ea_report_count_host(r, &r->conns[i]))
+                return false;
+    }
+    host_index_free(r);
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        struct ea_host *h = &r->hosts[i];
+        h->outcome = EA_OUT_UNKNOWN;
+        for (unsigned o = 0; o < EA_OUT__COUNT; o++) {
+            if (h->outcomes[o]) {
+                h->outcome = (enum ea_outcome)o;
+                break;
+            }
+        }
+        qsort(h->addrs, h->n_addrs, sizeof *h->addrs, cmp_str_addr_p);
+        qsort(h->resolved_as, h->n_resolved_as, sizeof *h->resolved_as, cmp_str_ci_p);
+    }
+    qsort(r->hosts, r->n_hosts, sizeof *r->hosts, cmp_host_p);
+    return true;
 }

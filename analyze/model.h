@@ -247,6 +247,7 @@ enum ea_counter {
     EA_C_FLOWS_EVICTED,
     EA_C_REASM_WARNINGS,   /* libnids and own reassembly complaints */
     EA_C_CONNS_NOT_LISTED, /* connections past the row cap: counted, not listed */
+    EA_C_HOSTS_NOT_LISTED, /* connections to hosts past the host cap */
     EA_C__COUNT
 };
 
@@ -269,7 +270,10 @@ struct ea_report {
     struct ea_dns *dns; /* sorted by first time */
     size_t n_dns, cap_dns;
     struct ea_host *hosts; /* sorted: named first, then by key, port */
-    size_t n_hosts;
+    size_t n_hosts, cap_hosts;
+    size_t max_hosts;   /* hosts kept; past it counted in hosts_not_listed (0: default) */
+    bool hosts_counted; /* hosts were counted as connections ended (see below) */
+    struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
     uint64_t counters[EA_C__COUNT];
     struct timeval first, last; /* time span of the packets */
     bool have_time;
@@ -299,7 +303,16 @@ struct ea_conn *ea_report_add_conn(struct ea_report *r);
 struct ea_dns *ea_report_add_dns(struct ea_report *r);
 struct ea_input *ea_report_add_input(struct ea_report *r);
 
-/* Sort connections and DNS, build hosts. Call once, after analysis. */
+/* Count a connection in its host: (name or address, port, transport). The
+ * analyzer calls it for every connection as it ends, listed or not, so the
+ * hosts stay complete past the row cap. Addresses and resolved names kept
+ * per host are bounded (EA_HOST_MAX_ADDRS). false on ENOMEM. */
+#define EA_DEFAULT_MAX_HOSTS 100000
+#define EA_HOST_MAX_ADDRS 64
+bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c);
+
+/* Sort connections and DNS, and the hosts; when no host was counted yet,
+ * count every listed connection first. Call once, after analysis. */
 bool ea_report_finalize(struct ea_report *r);
 
 struct ea_rule *ea_report_add_rule(struct ea_report *r);

@@ -83,6 +83,19 @@ def main():
                             DATA + "bad-servicetags.json", SAMPLE)
     f.check(rc == 2 and "bad-servicetags.json" in err, f"bad service-tag file: {rc} {err}")
 
+    # Past the connection row cap, hosts and verdicts stay complete.
+    full = json.loads(run_in_src("analyze", "-q", "-F", "json", "-p", "huggingface", SAMPLE)[1])
+    rc, out, err = run_in_src("analyze", "-q", "-F", "json", "-p", "huggingface",
+                              "--max-connections", "5", SAMPLE)
+    capped = json.loads(out)
+    strip = lambda hs: [{k: v for k, v in h.items()} for h in hs]
+    f.check(rc == 0 and len(capped["connections"]) == 5, f"--max-connections 5: {rc} {err}")
+    f.check(capped["stats"]["counters"]["connections_not_listed"] == len(full["connections"]) - 5,
+            "connections_not_listed counts the rest")
+    f.check(strip(capped["hosts"]) == strip(full["hosts"]),
+            "hosts past the row cap differ from the full report's")
+    f.check(capped["remediation"] == full["remediation"], "remediation past the row cap differs")
+
     # Remediation in every output form.
     for form in ("text", "az", "yaml", "bicep"):
         golden(f"remedy-huggingface.{form}", "analyze", "-q", "-p", "huggingface", "--emit", form,
