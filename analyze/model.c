@@ -745,9 +745,12 @@ bool ea_report_finalize(struct ea_report *r)
                 break;
             }
         }
-        qsort(h->addrs, h->n_addrs, sizeof *h->addrs, cmp_str_addr_p);
-        qsort(h->resolved_as, h->n_resolved_as, sizeof *h->resolved_as, cmp_str_ci_p);
+        if (h->n_addrs > 1)
+            qsort(h->addrs, h->n_addrs, sizeof *h->addrs, cmp_str_addr_p);
+        if (h->n_resolved_as > 1)
+            qsort(h->resolved_as, h->n_resolved_as, sizeof *h->resolved_as, cmp_str_ci_p);
     }
-    qsort(r->hosts, r->n_hosts, sizeof *r->hosts, cmp_host_p);
+    if (r->n_hosts > 1) /* qsort's array may not be NULL, even for no element */
+        qsort(r->hosts, r->n_hosts, sizeof *r->hosts, cmp_host_p);
     return true;
 }
