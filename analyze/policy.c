@@ -30,6 +30,8 @@ struct target {
     const struct ea_str *addrs; /* text addresses (hosts) */
     size_t n_addrs;
     const struct ea_addr *addr; /* or one binary address (connections) */
+    const struct ea_str *resolved; /* DNS names the capture resolved to the address */
+    size_t n_resolved;
 };
 
 /* Names under which a service tag's services live: a hint that a named
@@ -161,7 +163,18 @@ static long maybe_tag_rule(const struct ea_report *r, const struct target *t)
             continue;
         if (!rules_match_port(rule, t->port, (uint8_t)t->transport))
             continue;
-        if (!t->named || tag_may_cover_name(rule, t->name, t->name_len))
+        if (t->named) {
+            if (tag_may_cover_name(rule, t->name, t->name_len))
+                return (long)i;
+            continue;
+        }
+        /* No name: the names DNS gave the address say whose it is. An
+         * address resolved only for names the tag does not serve (an IP of
+         * huggingface.co) is not "maybe" the tag's; one without names may be. */
+        bool any = t->n_resolved == 0;
+        for (size_t k = 0; k < t->n_resolved && !any; k++)
+            any = tag_may_cover_name(rule, t->resolved[k].s, t->resolved[k].len);
+        if (any)
             return (long)i;
     }
     return -1;
@@ -303,6 +316,8 @@ bool policy_judge(struct ea_report *r)
             .flags = h->flags,
             .addrs = h->addrs,
             .n_addrs = h->n_addrs,
+            .resolved = h->resolved_as,
+            .n_resolved = h->n_resolved_as,
         };
         h->verdict = judge(r, &t, &h->rule, &h->verdict_why);
         r->verdict_hosts[h->verdict]++;
@@ -320,6 +335,8 @@ bool policy_judge(struct ea_report *r)
             .transport = c->transport,
             .flags = c->flags,
             .addr = &c->dst,
+            .resolved = c->has_resolved ? c->resolved.names : NULL,
+            .n_resolved = c->has_resolved && c->resolved.n_names ? 1 : 0,
         };
         c->verdict = judge(r, &t, &c->rule, &c->verdict_why);
     }
