@@ -29,7 +29,7 @@ struct target {
     uint32_t flags;
     const struct ea_str *addrs; /* text addresses (hosts) */
     size_t n_addrs;
-    const struct ea_addr *addr; /* or one binary address (connections) */
+    const struct ea_addr *addr;    /* or one binary address (connections) */
     const struct ea_str *resolved; /* DNS names the capture resolved to the address */
     size_t n_resolved;
 };
