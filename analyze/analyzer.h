@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Internal state of one analysis run, shared by the pipeline's modules:
- * the flow table (flow.c), the stream sink (stream.c), reassembly glue
- * (reasm.c), DNS attribution (attrib.c) and the driver (analyze.c).
+ * The analyzer's push API: frames in, one at a time, the report model out.
+ * Reading capture files and live capture (capture/) drive the same code:
+ *
+ *     struct analyzer *a = analyzer_new(&opts, &report, err, sizeof err);
+ *     analyzer_input(a, "x.pcap", DLT_EN10MB, "EN10MB");
+ *     while (next frame) analyzer_feed(a, &frame);
+ *     analyzer_finish(a);          // ends every flow, sorts the model
+ *     analyzer_free(a);
+ *
+ * One analyzer per process at a time: libnids, which reassembles IPv4, is
+ * global state.
  */
 #ifndef EA_ANALYZER_H
 #define EA_ANALYZER_H
@@ -10,169 +18,54 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
-#include "analyze.h"
-#include "decode.h"
-#include "dns.h"
+#include "frame.h"
 #include "model.h"
-#include "tls.h"
 
-/* ---- streams: the first bytes of each TCP direction ---- */
+/* Resource bounds (README "Resource bounds"). */
+#define EA_DEFAULT_CUTOFF                                                                          \
+    32768                           /* bytes kept per TCP direction: a full-size                   \
+                                       TLS record (16389) and more fit */
+#define EA_DEFAULT_MAX_FLOWS 262144 /* concurrent flows tracked */
+#define EA_DEFAULT_DNS_CACHE 65536  /* (client, address) → name entries */
+#define EA_DEFAULT_MAX_CONNS 100000 /* connection rows kept in the report */
 
-enum stream_kind {
-    SK_UNKNOWN = 0,
-    SK_TLS,
-    SK_HTTP,
-    SK_DNS,
-    SK_OTHER,
+struct analyze_opts {
+    size_t cutoff;    /* 0: default */
+    size_t max_flows; /* 0: default */
+    size_t dns_cache; /* 0: default */
+    size_t max_conns; /* connection rows kept; 0: default */
 };
 
-struct own_reasm; /* reasm.c: our reassembly for IPv6 and mid-stream flows */
+struct analyzer;
 
-struct stream_dir {
-    uint8_t kind;          /* enum stream_kind */
-    bool done;             /* nothing more wanted from this direction */
-    bool gap;              /* reassembly lost bytes before we were done */
-    uint32_t dns_off;      /* DNS over TCP: bytes of whole messages consumed */
-    uint32_t seen;         /* contiguous bytes handed to the sink so far */
-    struct own_reasm *own; /* NULL when libnids carries this flow */
-};
+/* A new analysis run writing into out (initialised by the caller). NULL on
+ * failure with one line in err ("out of memory", "cannot set up libnids"). */
+struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report *out, char *err,
+                              size_t errlen);
 
-/* ---- flows ---- */
+/* Does the decoder read this link type (libpcap's DLT_* number)? */
+bool analyzer_link_supported(int dlt);
 
-/* What the first payload bytes named: most flows (a SYN flood, a scan,
- * UDP) never need it, so it lives apart from the flow. */
-struct flow_app {
-    uint16_t name_len;
-    char name[256];
-    uint8_t alpn_len;
-    char alpn[TLS_ALPN_MAX + 1];
-    char http_method[16];
-};
+/* Frames that follow come from this input (a file, "-", or an interface),
+ * of link type dlt (must be supported); it is listed in the report's inputs.
+ * Returns the input's record, or NULL on ENOMEM. */
+struct ea_input *analyzer_input(struct analyzer *a, const char *path, int dlt,
+                                const char *linktype_name);
 
-enum { DIR_C2S = 0, DIR_S2C = 1 };
+/* Analyze one frame of the current input. false once out of memory: the
+ * run cannot go on. */
+bool analyzer_feed(struct analyzer *a, const struct ea_frame *fr);
 
-struct flow {
-    struct flow *hnext;               /* hash chain */
-    struct flow *lru_prev, *lru_next; /* by last packet time, oldest first */
-    uint64_t hash;
-    struct ea_addr cli, srv;
-    uint16_t cport, sport;
-    uint8_t proto;
-    struct timeval first, last;
-    uint64_t pkts[2], bytes[2];
-    uint64_t payload[2]; /* transport payload bytes per direction */
-    /* TCP state */
-    bool syn, synack, midstream;
-    bool rst_from[2], fin_from[2];
-    bool rst_to_syn; /* the server reset instead of SYN-ACK */
-    uint32_t isn[2];
-    bool have_isn[2];
-    bool via_nids;  /* IPv4 with a SYN: libnids reassembles */
-    bool nids_done; /* libnids need not see this flow any more */
-    struct stream_dir dir[2];
-    /* what the payload told us */
-    uint32_t flags; /* enum ea_conn_flag */
-    enum ea_name_source name_source;
-    struct flow_app *app; /* allocated when payload names something */
-    bool client_hello, server_hello, tls_alert;
-    uint16_t tls_version;
-    bool http_request, http_response, http_deny;
-    uint16_t http_status;
-    bool has_resolved;
-    struct ea_chain resolved; /* owned; moved into the connection */
-};
+/* The capture is over: reassembly delivers what it holds, every flow ends
+ * into a connection, and the model is sorted and aggregated. false on ENOMEM. */
+bool analyzer_finish(struct analyzer *a);
 
-struct flow_table {
-    struct flow **buckets;
-    size_t n_buckets; /* power of two */
-    size_t n_flows, max_flows;
-    struct flow *lru_head, *lru_tail;
-};
+/* Hosts counted so far (for progress lines and live views). */
+size_t analyzer_hosts(const struct analyzer *a);
 
-/* ---- DNS name → address attribution ---- */
-
-struct attrib_entry;
-struct attrib {
-    struct attrib_entry **buckets;
-    size_t n_buckets;
-    size_t n_entries, max_entries;
-    struct attrib_entry *lru_head, *lru_tail;
-};
-
-/* ---- the analyzer ---- */
-
-struct dns_index;
-
-struct analyzer {
-    struct analyze_opts opts;
-    struct ea_report *report;
-    struct flow_table flows;
-    struct attrib attrib;
-    struct dns_index *dns_idx; /* (qname, qtype) → report->dns index */
-    struct timeval now;        /* time of the packet being processed */
-    uint8_t tls_scratch[TLS_HS_MAX];
-    struct dns_msg dns_scratch;
-    bool failed; /* out of memory */
-};
-
-/* flow.c */
-bool flow_table_init(struct flow_table *t, size_t max_flows);
-void flow_table_finish(struct flow_table *t);
-/* Find the flow of a packet; *out_dir is DIR_C2S when src is the client. */
-struct flow *flow_table_find(struct flow_table *t, const struct ea_addr *src,
-                             const struct ea_addr *dst, uint16_t sport, uint16_t dport,
-                             uint8_t proto, int *out_dir);
-/* Insert a new flow with src as the client; the caller fills the rest. */
-struct flow *flow_table_insert(struct flow_table *t, const struct ea_addr *src,
-                               const struct ea_addr *dst, uint16_t sport, uint16_t dport,
-                               uint8_t proto);
-void flow_table_touch(struct flow_table *t, struct flow *f);
-void flow_table_unlink(struct flow_table *t, struct flow *f);
-struct flow *flow_table_oldest(const struct flow_table *t);
-
-/* stream.c: data = the first len bytes of direction dir, contiguous. */
-void stream_feed(struct analyzer *a, struct flow *f, int dir, const uint8_t *data, size_t len);
-bool stream_wants(const struct flow *f, int dir);
-
-/* reasm.c */
-bool reasm_init(struct analyzer *a, char *err, size_t errlen);
-void reasm_finish(struct analyzer *a);
-/* An IPv4 packet (whole or fragment) for libnids. */
-void reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct timeval *ts);
-/* A TCP segment of a flow libnids does not carry (IPv6, or mid-stream). */
-void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p);
-void reasm_own_free(struct flow *f);
-void reasm_own_free_dir(struct stream_dir *d);
-
-/* attrib.c */
-bool attrib_init(struct attrib *t, size_t max_entries);
-void attrib_finish(struct attrib *t);
-/* Record a DNS response seen by client. */
-void attrib_add_response(struct attrib *t, const struct ea_addr *client, const struct dns_msg *m,
-                         const struct timeval *ts);
-/* The client's latest chain for addr (falling back to any client's);
- * copies into *out. false if none. */
-bool attrib_lookup(const struct attrib *t, const struct ea_addr *client, const struct ea_addr *addr,
-                   struct ea_chain *out);
-void ea_chain_free(struct ea_chain *c);
-
-/* analyze.c */
-void analyzer_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
-                          const struct ea_addr *client, bool over_tcp);
-/* Datagrams from IPv4 defragmentation re-enter the pipeline here. */
-void analyzer_ip_datagram(struct analyzer *a, const uint8_t *ip, size_t len);
-
-static inline bool ea_addr_eq(const struct ea_addr *x, const struct ea_addr *y)
-{
-    if (x->family != y->family)
-        return false;
-    size_t n = x->family == 4 ? 4 : 16;
-    for (size_t i = 0; i < n; i++)
-        if (x->b[i] != y->b[i])
-            return false;
-    return true;
-}
+void analyzer_free(struct analyzer *a);
 
 #endif

@@ -3,18 +3,18 @@
  * The whole pipeline on one capture file: libpcap reads the input (pcap or
  * pcapng), libnids reassembles, the parsers and attribution fill the report
  * model; then a fixed allowlist judges it, and every renderer and emitter
- * writes it to /dev/null. The input goes to analyze_files() as a memfd
+ * writes it to /dev/null. The input goes to capture_analyze_files() as a memfd
  * named by its /proc/self/fd path.
  *
  * The flow table and the DNS cache are made small so that eviction is
- * reached by small inputs. libnids is global state; analyze_files()
+ * reached by small inputs. libnids is global state; each analyzer
  * initialises and tears it down on every call.
  */
 #include "fuzz.h"
 
 #include <unistd.h>
 
-#include "analyze.h"
+#include "capture.h"
 #include "emit.h"
 #include "model.h"
 #include "policy.h"
@@ -56,8 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* the fixed allowlist is valid */
 
     const struct analyze_opts opts = {.max_flows = 64, .dns_cache = 64};
+    const struct capture_files_opts copts = {0};
     const char *paths[] = {path};
-    if (analyze_files(paths, 1, &opts, &report, err, sizeof(err)) == ANALYZE_OK) {
+    if (capture_analyze_files(paths, 1, &copts, &opts, &report, err, sizeof(err)) == CAPTURE_OK) {
         render_all(&report, out); /* not judged yet */
         if (policy_judge(&report))
             render_all(&report, out);

@@ -17,13 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "escape.h"
-#include "policy.h"
 
 enum {
     RULE_NAME_MIN = 3,
     RULE_NAME_MAX = 33,
-    PATTERN_MAX = 2 + 253 + 1, /* "*." + name + NUL */
 };
 
 static const char api_version[] = "2024-10-01";
@@ -44,12 +43,10 @@ struct item {
     const struct ea_rule *rule;     /* NULL for a remedy */
     const struct ea_remedy *remedy; /* NULL for a rule */
     enum ea_rule_kind kind;
-    struct ea_str name; /* a view: the rule's own name, or gen */
+    struct ea_str name; /* a view: the rule's name, or the one policy made */
     const char *dest;   /* FQDN pattern, or resource id (private endpoint) */
     size_t dest_len;
     enum skip skip;
-    char gen[34];
-    char pattern[PATTERN_MAX];
 };
 
 /* ---- writing ---- */
@@ -80,11 +77,6 @@ static bool is_alnum(char c)
 static bool in_set(char c, const char *set)
 {
     return c != '\0' && strchr(set, c) != NULL;
-}
-
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Azure: ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ */
@@ -225,53 +217,87 @@ static bool yaml_plain_ok(const char *s, size_t len)
         size_t wl = strlen(words[k]);
         bool same = wl == len;
         for (size_t i = 0; same && i < len; i++)
-            same = lower(s[i]) == words[k][i];
+            same = ea_ascii_lower_c(s[i]) == words[k][i];
         if (same)
             return false;
     }
     return true;
 }
 
-/* A YAML string: plain when safe, else double-quoted with \" \\ \xNN
- * (controls), \uNNNN / \UNNNNNNNN (other non-ASCII), \uFFFD for a byte that
- * is not UTF-8 (YAML is text: such a byte has no exact form). */
-static void yaml_str(FILE *f, const char *s, size_t len)
+/* ---- quoted strings: one escaper, two styles ---- */
+
+struct quote_style {
+    char quote;
+    /* the escape for s[i], or NULL when it has none of its own */
+    const char *(*special)(const char *s, size_t i, size_t len);
+    bool braces;          /* code points as \u{N} (Bicep), else \xNN \uNNNN \UNNNNNNNN */
+    const char *not_utf8; /* a byte that is not UTF-8: such a byte has no exact form */
+};
+
+static void put_code_point(FILE *f, uint32_t cp, bool braces)
 {
-    if (yaml_plain_ok(s, len)) {
-        putn(f, s, len);
-        return;
-    }
-    put(f, "\"");
+    if (braces)
+        (void)fprintf(f, "\\u{%02x}", (unsigned)cp);
+    else if (cp < 0x100)
+        (void)fprintf(f, "\\x%02x", (unsigned)cp);
+    else if (cp < 0x10000)
+        (void)fprintf(f, "\\u%04x", (unsigned)cp);
+    else
+        (void)fprintf(f, "\\U%08x", (unsigned)cp);
+}
+
+static void quoted(FILE *f, const char *s, size_t len, const struct quote_style *st)
+{
+    (void)fputc(st->quote, f);
     for (size_t i = 0; i < len;) {
         unsigned char b = (unsigned char)s[i];
-        if (b == '"' || b == '\\') {
-            (void)fputc('\\', f);
-            (void)fputc(b, f);
+        const char *e = st->special(s, i, len);
+        if (e) {
+            put(f, e);
             i++;
         } else if (b >= 0x20 && b < 0x7f) {
             (void)fputc(b, f);
             i++;
         } else if (b < 0x80) {
-            (void)fprintf(f, "\\x%02x", (unsigned)b);
+            put_code_point(f, b, st->braces);
             i++;
         } else {
             uint32_t cp;
             size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
             if (n == 0) {
-                put(f, "\\uFFFD");
+                put(f, st->not_utf8);
                 i++;
-            } else {
-                if (cp < 0x100)
-                    (void)fprintf(f, "\\x%02x", (unsigned)cp);
-                else if (cp < 0x10000)
-                    (void)fprintf(f, "\\u%04x", (unsigned)cp);
-                else
-                    (void)fprintf(f, "\\U%08x", (unsigned)cp);
-                i += n;
+                continue;
             }
+            put_code_point(f, cp, st->braces);
+            i += n;
         }
     }
-    put(f, "\"");
+    (void)fputc(st->quote, f);
+}
+
+static const char *yaml_special(const char *s, size_t i, size_t len)
+{
+    (void)len;
+    return s[i] == '"' ? "\\\"" : s[i] == '\\' ? "\\\\" : NULL;
+}
+
+/* YAML double-quoted: \" \\ \xNN (controls), \uNNNN / \UNNNNNNNN (other
+ * non-ASCII), \uFFFD for a byte that is not UTF-8 (YAML is text). */
+static const struct quote_style yaml_style = {
+    '"',
+    yaml_special,
+    false,
+    "\\uFFFD",
+};
+
+/* A YAML string: plain when safe, else double-quoted. */
+static void yaml_str(FILE *f, const char *s, size_t len)
+{
+    if (yaml_plain_ok(s, len))
+        putn(f, s, len);
+    else
+        quoted(f, s, len, &yaml_style);
 }
 
 static void yaml_estr(FILE *f, const struct ea_str *s)
@@ -281,60 +307,39 @@ static void yaml_estr(FILE *f, const struct ea_str *s)
 
 /* ---- Bicep strings ---- */
 
-/* A single-quoted Bicep string: \' \\ \n \r \t, \$ before '{' (no
- * interpolation), \u{NN} for other controls and every non-ASCII character,
- * \u{fffd} for a byte that is not UTF-8. */
+static const char *bicep_special(const char *s, size_t i, size_t len)
+{
+    switch (s[i]) {
+    case '\'':
+        return "\\'";
+    case '\\':
+        return "\\\\";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    case '$':
+        return i + 1 < len && s[i + 1] == '{' ? "\\$" : NULL; /* no interpolation */
+    default:
+        return NULL;
+    }
+}
+
+/* A single-quoted Bicep string: \' \\ \n \r \t, \$ before '{', \u{NN} for
+ * other controls and every non-ASCII character, \u{fffd} for a byte that is
+ * not UTF-8. */
+static const struct quote_style bicep_style = {
+    '\'',
+    bicep_special,
+    true,
+    "\\u{fffd}",
+};
+
 static void bicep_str(FILE *f, const char *s, size_t len)
 {
-    put(f, "'");
-    for (size_t i = 0; i < len;) {
-        unsigned char b = (unsigned char)s[i];
-        const char *e = NULL;
-        switch (b) {
-        case '\'':
-            e = "\\'";
-            break;
-        case '\\':
-            e = "\\\\";
-            break;
-        case '\n':
-            e = "\\n";
-            break;
-        case '\r':
-            e = "\\r";
-            break;
-        case '\t':
-            e = "\\t";
-            break;
-        case '$':
-            if (i + 1 < len && s[i + 1] == '{')
-                e = "\\$";
-            break;
-        default:
-            break;
-        }
-        if (e) {
-            put(f, e);
-            i++;
-        } else if (b >= 0x20 && b < 0x7f) {
-            (void)fputc(b, f);
-            i++;
-        } else if (b < 0x80) {
-            (void)fprintf(f, "\\u{%02x}", (unsigned)b);
-            i++;
-        } else {
-            uint32_t cp;
-            size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-            if (n == 0) {
-                put(f, "\\u{fffd}");
-                i++;
-            } else {
-                (void)fprintf(f, "\\u{%02x}", (unsigned)cp);
-                i += n;
-            }
-        }
-    }
-    put(f, "'");
+    quoted(f, s, len, &bicep_style);
 }
 
 static void bicep_estr(FILE *f, const struct ea_str *s)
@@ -869,7 +874,7 @@ static bool category_user_defined(const struct ea_str *c)
     for (size_t i = 0; i < c->len; i++) {
         if (c->s[i] == '_')
             continue;
-        if (k >= sizeof want - 1 || lower(c->s[i]) != want[k])
+        if (k >= sizeof want - 1 || ea_ascii_lower_c(c->s[i]) != want[k])
             return false;
         k++;
     }
@@ -877,110 +882,34 @@ static bool category_user_defined(const struct ea_str *c)
 }
 
 /* The pattern text of an FQDN rule: "*.", "*" or nothing, then the name. */
-static void rule_pattern(struct item *it, const struct ea_rule *rule)
-{
-    const char *pre = rule->form == EA_FQDN_SUBDOMAINS ? "*."
-                      : rule->form == EA_FQDN_SUFFIX   ? "*"
-                      : rule->form == EA_FQDN_ANY      ? "*"
-                                                       : "";
-    size_t pl = strlen(pre);
-    if (rule->form == EA_FQDN_ANY || (rule->fqdn.s && rule->fqdn.len + pl < PATTERN_MAX)) {
-        size_t nl = rule->form == EA_FQDN_ANY ? 0 : rule->fqdn.len;
-        memcpy(it->pattern, pre, pl);
-        if (nl)
-            memcpy(it->pattern + pl, rule->fqdn.s, nl);
-        it->pattern[pl + nl] = '\0';
-        it->dest = it->pattern;
-        it->dest_len = pl + nl;
-    } else { /* not parsed: as written */
-        it->dest = rule->destination.s ? rule->destination.s : "";
-        it->dest_len = rule->destination.len;
-    }
-}
-
-/* Give it a name when it has none, unique among the names in use. */
-static bool name_item(struct item *it, struct rule_names *names, const char *from, size_t len)
-{
-    if (!rule_names_make(names, from, len, it->gen))
-        return false;
-    it->name.s = it->gen;
-    it->name.len = strlen(it->gen);
-    return true;
-}
-
-/* The text to derive a missing rule name from. */
-static void name_source(const struct item *it, const char **out, size_t *out_len)
-{
-    const struct ea_rule *rule = it->rule;
-    const struct ea_str *s = &rule->destination;
-    if (it->kind == EA_RULE_FQDN) {
-        *out = it->dest;
-        *out_len = it->dest_len;
-        return;
-    }
-    if (it->kind == EA_RULE_SERVICE_TAG && rule->service_tag.len)
-        s = &rule->service_tag;
-    *out = s->s ? s->s : "";
-    *out_len = s->len;
-    if (it->kind == EA_RULE_PRIVATE_ENDPOINT) { /* the resource's own name: last segment */
-        size_t n = *out_len;
-        while (n > 0 && (*out)[n - 1] == '/')
-            n--;
-        size_t b = n;
-        while (b > 0 && (*out)[b - 1] != '/')
-            b--;
-        *out += b;
-        *out_len = n - b;
-    }
-}
-
 static struct item *items_of_rules(const struct ea_report *r)
 {
     size_t n = r->n_rules;
     struct item *v = calloc(n ? n : 1, sizeof *v);
-    struct rule_names *names = rule_names_new(r);
-    if (!v || !names)
-        goto fail;
+    if (!v)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ea_rule *rule = &r->rules[i];
         struct item *it = &v[i];
         it->rule = rule;
         it->kind = rule->kind;
-        if (rule->kind == EA_RULE_FQDN) {
-            rule_pattern(it, rule);
-        } else {
-            it->dest = rule->destination.s ? rule->destination.s : "";
-            it->dest_len = rule->destination.len;
-        }
+        it->dest = rule->pattern.s ? rule->pattern.s : "";
+        it->dest_len = rule->pattern.len;
         if (rule->inactive)
             it->skip = SKIP_INACTIVE;
         else if (!category_user_defined(&rule->category))
             it->skip = SKIP_SYSTEM;
-        if (rule->name.len) {
-            it->name = rule->name;
-            continue;
-        }
-        const char *from;
-        size_t len;
-        name_source(it, &from, &len);
-        if (!name_item(it, names, from, len))
-            goto fail;
+        it->name = rule->name.len ? rule->name : rule->emit_name;
     }
-    rule_names_free(names);
     return v;
-fail:
-    rule_names_free(names);
-    free(v);
-    return NULL;
 }
 
 static struct item *items_of_remedies(const struct ea_report *r)
 {
     size_t n = r->n_remedies;
     struct item *v = calloc(n ? n : 1, sizeof *v);
-    struct rule_names *names = rule_names_new(r);
-    if (!v || !names)
-        goto fail;
+    if (!v)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ea_remedy *m = &r->remedies[i];
         struct item *it = &v[i];
@@ -989,19 +918,9 @@ static struct item *items_of_remedies(const struct ea_report *r)
         it->dest = m->destination.s ? m->destination.s : "";
         it->dest_len = m->destination.len;
         it->skip = m->wildcard ? SKIP_WIDER : SKIP_NONE;
-        if (m->rule_name.len) {
-            it->name = m->rule_name;
-            continue;
-        }
-        if (!name_item(it, names, it->dest, it->dest_len))
-            goto fail;
+        it->name = m->rule_name;
     }
-    rule_names_free(names);
     return v;
-fail:
-    rule_names_free(names);
-    free(v);
-    return NULL;
 }
 
 /* ---- entry points ---- */

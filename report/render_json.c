@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
 #include "escape.h"
 
 #define EA_TOOL_NAME "egress-audit"
@@ -123,7 +122,7 @@ static json_t *j_input(const struct ea_input *in)
     bool ok = o != NULL;
     ok = ok && set(o, "path", j_str(&in->path));
     ok = ok && set(o, "linktype", j_int(in->linktype));
-    ok = ok && set(o, "linktype_name", j_cstr(in->linktype_name));
+    ok = ok && set(o, "linktype_name", j_str_or_null(&in->linktype_name));
     ok = ok && set(o, "packets", j_u64(in->packets));
     ok = ok && set(o, "truncated", json_boolean(in->truncated));
     ok = ok &&
@@ -185,28 +184,19 @@ static json_t *j_rule_cite(const struct ea_report *r, long index)
 
 /* verdict, rule and verdict_why, appended to a host or a connection. */
 static bool set_verdict(json_t *o, const struct ea_report *r, enum ea_verdict v, long rule,
-                        const char *why)
+                        enum ea_verdict_why why)
 {
     bool ok = set(o, "verdict", j_name(ea_verdict_name(v), v));
     ok = ok && set(o, "rule", j_rule_cite(r, rule));
-    ok = ok && set(o, "verdict_why", j_cstr(why));
+    ok = ok && set(o, "verdict_why", j_cstr(ea_verdict_why_text(why)));
     return ok;
 }
-
-static const char *const fqdn_form_names[] = {
-    [EA_FQDN_EXACT] = "exact",
-    [EA_FQDN_SUBDOMAINS] = "subdomains",
-    [EA_FQDN_SUFFIX] = "suffix",
-    [EA_FQDN_ANY] = "any",
-};
 
 static json_t *j_form(const struct ea_rule *rule)
 {
     if (rule->kind != EA_RULE_FQDN)
         return json_null();
-    if ((unsigned)rule->form < sizeof fqdn_form_names / sizeof fqdn_form_names[0])
-        return j_cstr(fqdn_form_names[rule->form]);
-    return j_int(rule->form);
+    return j_name(ea_fqdn_form_name(rule->form), rule->form);
 }
 
 static json_t *j_net(const struct ea_net *n)
@@ -370,9 +360,9 @@ static bool set_policy(json_t *o, const struct ea_report *r)
         if (r->unused_rules[i] < r->n_rules)
             ok = append(unused, j_rule_ref(&r->rules[r->unused_rules[i]]));
     json_t *inactive = attach(o, "inactive_rules", json_array(), &ok);
-    for (size_t i = 0; ok && i < r->n_rules; i++)
-        if (r->rules[i].inactive)
-            ok = append(inactive, j_rule_ref(&r->rules[i]));
+    for (size_t i = 0; ok && i < r->n_inactive_rules; i++)
+        if (r->inactive_rules[i] < r->n_rules)
+            ok = append(inactive, j_rule_ref(&r->rules[r->inactive_rules[i]]));
     json_t *near = attach(o, "near_misses", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_near_misses; i++) {
         const struct ea_near_miss *m = &r->near_misses[i];
@@ -438,7 +428,7 @@ static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
     ok = ok && set(o, "sport", j_int(c->sport));
     ok = ok && set(o, "transport", j_name(ea_transport_name(c->transport), c->transport));
     ok = ok && set(o, "outcome", j_name(ea_outcome_name(c->outcome), c->outcome));
-    ok = ok && set(o, "outcome_why", j_cstr(c->outcome_why));
+    ok = ok && set(o, "outcome_why", j_cstr(ea_outcome_why_text(c->outcome_why)));
     ok = ok && set(o, "flags", j_flags(c->flags));
     ok = ok && set(o, "alpn", j_str_or_null(&c->alpn));
     ok = ok && set(o, "tls_version",
@@ -465,7 +455,7 @@ static json_t *j_answer(const struct ea_dns_answer *a)
 {
     json_t *o = json_object();
     bool ok = o != NULL;
-    ok = ok && set(o, "type", j_name(dns_type_name(a->type), a->type));
+    ok = ok && set(o, "type", j_name(ea_dns_type_name(a->type), a->type));
     ok = ok && set(o, "name", j_str(&a->owner));
     ok = ok && set(o, "data", j_str(&a->data));
     ok = ok && set(o, "ttl", j_u64(a->ttl));
@@ -479,7 +469,7 @@ static json_t *j_rcode(int rcode)
     if (rcode < 0)
         return json_null();
     if (rcode <= UINT8_MAX)
-        return j_name(dns_rcode_name((uint8_t)rcode), rcode);
+        return j_name(ea_dns_rcode_name(rcode), rcode);
     return j_int(rcode);
 }
 
@@ -488,7 +478,7 @@ static json_t *j_dns(const struct ea_dns *d)
     json_t *o = json_object();
     bool ok = o != NULL;
     ok = ok && set(o, "query", j_str(&d->qname));
-    ok = ok && set(o, "qtype", j_name(dns_type_name(d->qtype), d->qtype));
+    ok = ok && set(o, "qtype", j_name(ea_dns_type_name(d->qtype), d->qtype));
     ok = ok && set(o, "rcode", j_rcode(d->rcode));
     json_t *answers = attach(o, "answers", json_array(), &ok);
     for (size_t i = 0; ok && i < d->n_answers; i++)

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "dns.h"
 #include "emit.h"
 #include "escape.h"
 
@@ -429,7 +428,7 @@ static void cell_rule_ref(struct cell *c, const struct ea_rule *rule)
  * others the reason no rule can; an Inactive rule that matches is cited
  * after the reason. */
 static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea_verdict v,
-                              long index, const char *why)
+                              long index, enum ea_verdict_why vw)
 {
     const struct ea_rule *rule = cited_rule(r, index);
     bool permits = v == EA_V_ALLOWED || v == EA_V_INFRA || v == EA_V_INFRA_MAYBE;
@@ -437,6 +436,7 @@ static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea
         cell_rule_ref(c, rule);
         return;
     }
+    const char *why = ea_verdict_why_text(vw);
     if (why)
         cell_text(c, why);
     if (rule) {
@@ -445,18 +445,6 @@ static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea
     }
     if (!c->len)
         cell_puts(c, "-");
-}
-
-/* The source of a rule's origin: "rules.txt" for "rules.txt:12", the
- * origin itself otherwise ("profile huggingface"). */
-static size_t origin_source_len(const struct ea_str *origin)
-{
-    size_t n = origin->len;
-    while (n > 0 && origin->s[n - 1] >= '0' && origin->s[n - 1] <= '9')
-        n--;
-    if (n > 1 && n < origin->len && origin->s[n - 1] == ':')
-        return n - 1;
-    return origin->len;
 }
 
 /* A near miss in one sentence (render_json.c writes the same one). */
@@ -524,8 +512,8 @@ static int print_header(const struct ea_report *r, FILE *out, bool color)
             cell_puts(&c, ", ");
         cell_str(&c, &in->path);
         cell_puts(&c, " (");
-        if (in->linktype_name)
-            cell_text(&c, in->linktype_name);
+        if (in->linktype_name.len)
+            cell_str(&c, &in->linktype_name);
         else
             cell_printf(&c, "linktype %d", in->linktype);
         cell_printf(&c, ", %" PRIu64 " packets)", in->packets);
@@ -702,7 +690,8 @@ static int print_conns(const struct ea_report *r, FILE *out, bool color)
         }
         cell_name(&row[C_OUTCOME], ea_outcome_name(c->outcome), c->outcome);
         row[C_OUTCOME].color = outcome_color(c->outcome);
-        cell_text(&row[C_WHY], c->outcome_why ? c->outcome_why : "-");
+        const char *why = ea_outcome_why_text(c->outcome_why);
+        cell_text(&row[C_WHY], why ? why : "-");
         if (r->has_policy)
             cell_verdict(&row[C_VERDICT], c->verdict);
         cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
@@ -733,7 +722,7 @@ static const struct col dns_cols[D__N] = {
 
 static void cell_dns_type(struct cell *c, uint16_t type)
 {
-    const char *name = dns_type_name(type);
+    const char *name = ea_dns_type_name(type);
     if (name)
         cell_text(c, name);
     else
@@ -754,9 +743,9 @@ static int print_dns(const struct ea_report *r, FILE *out, bool color)
             cell_puts(&row[D_RCODE], "no response");
             row[D_RCODE].color = SGR_YELLOW;
         } else {
-            const char *name = d->rcode <= UINT8_MAX ? dns_rcode_name((uint8_t)d->rcode) : NULL;
+            const char *name = ea_dns_rcode_name(d->rcode);
             cell_name(&row[D_RCODE], name, d->rcode);
-            if (d->rcode != DNS_RCODE_NOERROR)
+            if (d->rcode != EA_DNS_RCODE_NOERROR)
                 row[D_RCODE].color = SGR_RED;
         }
         cell_printf(&row[D_QUERIES], "%" PRIu32, d->n_queries);
@@ -765,7 +754,7 @@ static int print_dns(const struct ea_report *r, FILE *out, bool color)
         for (size_t k = 0; k < d->n_answers; k++) {
             const struct ea_dns_answer *ans = &d->answers[k];
             cell_sep(a, ", ");
-            if (ans->type != DNS_TYPE_A && ans->type != DNS_TYPE_AAAA) {
+            if (ans->type != EA_DNS_TYPE_A && ans->type != EA_DNS_TYPE_AAAA) {
                 cell_dns_type(a, ans->type);
                 cell_puts(a, " ");
             }
@@ -803,15 +792,13 @@ static void print_counters(const struct ea_report *r, FILE *out)
     }
 }
 
-/* "pattern (origin), ..." for rules[idx[0..n)] (or every rule with
- * inactive set when idx is NULL); "none" when there are none. */
+/* "pattern (origin), ..." for rules[idx[0..n)]; "none" when there are none. */
 static void cell_rule_list(struct cell *c, const struct ea_report *r, const size_t *idx, size_t n)
 {
     size_t said = 0;
-    size_t count = idx ? n : r->n_rules;
-    for (size_t i = 0; i < count; i++) {
-        size_t k = idx ? idx[i] : i;
-        if (k >= r->n_rules || (!idx && !r->rules[k].inactive))
+    for (size_t i = 0; i < n; i++) {
+        size_t k = idx[i];
+        if (k >= r->n_rules)
             continue;
         if (said++)
             cell_puts(c, ", ");
@@ -844,27 +831,12 @@ static int print_policy(const struct ea_report *r, FILE *out)
     /* the sources, each once, in load order */
     c.len = 0;
     cell_printf(&c, "rules loaded: %zu", r->n_rules);
-    size_t *src = r->n_rules ? calloc(r->n_rules, sizeof *src) : NULL; /* first rule of each */
-    size_t n_src = 0;
-    if (r->n_rules && !src)
-        c.oom = true;
-    for (size_t i = 0; src && i < r->n_rules; i++) {
-        const struct ea_str *o = &r->rules[i].origin;
-        size_t len = origin_source_len(o);
-        bool seen = false;
-        for (size_t k = n_src; k-- > 0 && !seen;) {
-            const struct ea_str *p = &r->rules[src[k]].origin;
-            seen = origin_source_len(p) == len && (len == 0 || memcmp(p->s, o->s, len) == 0);
-        }
-        if (seen)
-            continue;
-        cell_puts(&c, n_src ? ", " : " (from: ");
-        cell_esc(&c, o->s ? o->s : "", len);
-        src[n_src++] = i;
+    for (size_t i = 0; i < r->n_rule_sources; i++) {
+        cell_puts(&c, i ? ", " : " (from: ");
+        cell_str(&c, &r->rule_sources[i]);
     }
-    if (n_src)
+    if (r->n_rule_sources)
         cell_puts(&c, ")");
-    free(src);
     rc |= write_line(out, &c);
 
     c.len = 0;
@@ -874,7 +846,7 @@ static int print_policy(const struct ea_report *r, FILE *out)
 
     c.len = 0;
     cell_puts(&c, "inactive rules (permit nothing): ");
-    cell_rule_list(&c, r, NULL, 0);
+    cell_rule_list(&c, r, r->inactive_rules, r->n_inactive_rules);
     rc |= write_line(out, &c);
 
     size_t n_near = 0;

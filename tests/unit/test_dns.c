@@ -20,6 +20,7 @@
 #include "cursor.h"
 #include "dns.h"
 #include "guard.h"
+#include "model.h"
 
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]) - 1) /* without the sentinel */
 #define BYTES(a) .msg = (a), .len = sizeof(a)
@@ -865,7 +866,7 @@ static void run_prefix_case(void **state)
 
 struct tok_case {
     const char *what;
-    bool rcode; /* false: dns_type_name, true: dns_rcode_name */
+    bool rcode; /* false: ea_dns_type_name, true: ea_dns_rcode_name (model.h) */
     uint16_t value;
     const char *name; /* NULL: unknown */
 };
@@ -902,7 +903,7 @@ static const struct tok_case tok_cases[] = {
 static void run_tok_case(void **state)
 {
     const struct tok_case *t = *state;
-    const char *got = t->rcode ? dns_rcode_name((uint8_t)t->value) : dns_type_name(t->value);
+    const char *got = t->rcode ? ea_dns_rcode_name(t->value) : ea_dns_type_name(t->value);
     if (t->name)
         assert_string_equal(got, t->name);
     else

@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 
-#include "dns.h"
 #include "emit.h"
 #include "escape.h"
 #include "model.h"
@@ -190,7 +189,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_SNI,
      EA_OUT_REACHED,
-     "server hello",
+     "TLS ServerHello received",
      EA_CF_TLS,
      100,
      500000,
@@ -209,7 +208,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_SNI,
      EA_OUT_DENIED,
-     "reset after client hello",
+     "reset after ClientHello, no ServerHello",
      EA_CF_TLS,
      100,
      100000,
@@ -228,7 +227,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_NONE,
      EA_OUT_NO_ANSWER,
-     "SYN only",
+     "no answer to SYN",
      0,
      101,
      0,
@@ -247,7 +246,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_NONE,
      EA_OUT_REFUSED,
-     "RST to SYN",
+     "reset in answer to SYN",
      0,
      101,
      500000,
@@ -266,7 +265,7 @@ static const struct conn_row conn_rows[] = {
      EVIL_LEN,
      EA_NAME_SNI,
      EA_OUT_INCOMPLETE,
-     "capture ended",
+     "no ServerHello before the capture ended",
      EA_CF_TLS | EA_CF_PORT,
      102,
      0,
@@ -285,7 +284,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_QUIC_SNI,
      EA_OUT_REACHED,
-     "server initial",
+     "reply received",
      EA_CF_QUIC,
      103,
      0,
@@ -304,7 +303,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_SNI,
      EA_OUT_REACHED,
-     "server hello",
+     "TLS ServerHello received",
      EA_CF_TLS,
      100,
      100000,
@@ -323,7 +322,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_NONE,
      EA_OUT_REACHED,
-     "response",
+     "reply received",
      EA_CF_DNS,
      99,
      0,
@@ -342,7 +341,7 @@ static const struct conn_row conn_rows[] = {
      0,
      EA_NAME_HTTP_HOST,
      EA_OUT_REACHED,
-     "http response",
+     "HTTP response received",
      EA_CF_HTTP,
      105,
      0,
@@ -375,28 +374,28 @@ struct dns_row {
 static const struct dns_row dns_rows[] = {
     {"pypi.org",
      0,
-     DNS_TYPE_A,
+     1 /* A */,
      0,
      100,
      1,
      1,
      true,
      false,
-     {{DNS_TYPE_A, "pypi.org", "20.1.1.1"}, {0, NULL, NULL}}},
+     {{1 /* A */, "pypi.org", "20.1.1.1"}, {0, NULL, NULL}}},
     {"cdn-lfs.huggingface.co",
      0,
-     DNS_TYPE_A,
+     1 /* A */,
      0,
      100,
      2,
      2,
      true,
      true,
-     {{DNS_TYPE_CNAME, "cdn-lfs.huggingface.co", "d1x.cloudfront.net"},
-      {DNS_TYPE_A, "d1x.cloudfront.net", "18.1.2.3"},
+     {{5 /* CNAME */, "cdn-lfs.huggingface.co", "d1x.cloudfront.net"},
+      {1 /* A */, "d1x.cloudfront.net", "18.1.2.3"},
       {0, NULL, NULL}}},
-    {"nx.example", 0, DNS_TYPE_AAAA, DNS_RCODE_NXDOMAIN, 98, 1, 1, true, false, {{0, NULL, NULL}}},
-    {"lost.example", 0, DNS_TYPE_A, -1, 100, 3, 0, true, false, {{0, NULL, NULL}}},
+    {"nx.example", 0, 28 /* AAAA */, 3 /* NXDOMAIN */, 98, 1, 1, true, false, {{0, NULL, NULL}}},
+    {"lost.example", 0, 1 /* A */, -1, 100, 3, 0, true, false, {{0, NULL, NULL}}},
     {"bad\\name\x7f", 0, 999, 15, 104, 1, 1, false, true, {{0, NULL, NULL}}},
 };
 #define N_DNS (sizeof dns_rows / sizeof dns_rows[0])
@@ -413,7 +412,7 @@ static void build_report(struct ea_report *r)
     assert_non_null(in);
     str_set(&in->path, "run1.pcap", 9);
     in->linktype = 1;
-    in->linktype_name = "EN10MB";
+    str_set(&in->linktype_name, "EN10MB", 6);
     in->packets = 1234;
     in->truncated = true;
     in->truncated_offset = 98765;
@@ -432,7 +431,7 @@ static void build_report(struct ea_report *r)
             str_set(&c->name, w->name, w->name_len ? w->name_len : strlen(w->name));
         c->name_source = w->source;
         c->outcome = w->outcome;
-        c->outcome_why = w->why;
+        assert_true(ea_outcome_why_parse(w->why, strlen(w->why), &c->outcome_why));
         c->flags = w->flags;
         c->first = (struct timeval){w->sec, w->usec};
         c->last = (struct timeval){w->sec + 1, w->usec};
@@ -1061,7 +1060,7 @@ static void test_json(void **state)
     assert_string_equal(jstr(c, "name"), "pypi.org");
     assert_string_equal(jstr(c, "tls_version"), "TLS 1.3");
     assert_string_equal(jstr(c, "alpn"), "h2");
-    assert_string_equal(jstr(c, "outcome_why"), "server hello");
+    assert_string_equal(jstr(c, "outcome_why"), "TLS ServerHello received");
     assert_int_equal(json_array_size(json_object_get(c, "resolved_as")), 1);
     c = json_array_get(conns, 4); /* IP only, with a chain */
     json_t *chain = json_object_get(c, "resolved_as");
@@ -1212,8 +1211,8 @@ static void test_text_plain(void **state)
     assert_non_null(strstr(o.buf, "[2001:db8::1]:50010  ->  [2001:db8::53]:443"));
     assert_non_null(strstr(line_starting(&o, "1.000 ", line, sizeof line), " 9.9.9.9:53 "));
     assert_non_null(strstr(line, "  -  "));
-    assert_non_null(strstr(line, "  response"));
-    line_containing(&o, "reset after client hello", line, sizeof line);
+    assert_non_null(strstr(line, "  reply received"));
+    line_containing(&o, "reset after ClientHello, no ServerHello", line, sizeof line);
     assert_true(strncmp(line, "2.100 ", 6) == 0);
     assert_non_null(strstr(line, "  PyPI.org  "));
     assert_non_null(strstr(line, "  denied  "));
@@ -1615,7 +1614,9 @@ static const struct verdict_row verdict_rows[] = {
     {NULL, "20.37.1.2", 443, EA_TCP, EA_CF_TLS | EA_CF_TLS_NO_SNI, EA_V_INFRA, 7,
      "a service tag's published prefixes cover the address", "AzureMachineLearning (ws.yml:20)"},
     {NULL, "52.1.1.1", 443, EA_TCP, EA_CF_TLS | EA_CF_TLS_NO_SNI, EA_V_INFRA_MAYBE, 8,
-     "a service-tag rule without known prefixes may cover it", "Storage.westeurope (ws.yml:30)"},
+     "a service-tag rule without known prefixes may cover it "
+     "(--service-tags FILE resolves tags to addresses)",
+     "Storage.westeurope (ws.yml:30)"},
     {NULL, "9.9.9.9", 53, EA_UDP, EA_CF_DNS, EA_V_NO_NAME, -1,
      "no name (IP only): FQDN rules cannot judge it",
      "no name (IP only): FQDN rules cannot judge it"},
@@ -1748,6 +1749,15 @@ static void add_rules(struct ea_report *r)
     }
 }
 
+/* The verdict reason a row's text names (it must name one). */
+static enum ea_verdict_why why_of(const char *text)
+{
+    enum ea_verdict_why w = EA_VW_NONE;
+    if (text)
+        assert_true(ea_verdict_why_parse(text, strlen(text), &w));
+    return w;
+}
+
 /* A report with one host (and one connection) per verdict row, judged by
  * hand against rule_rows. */
 static void build_policy_report(struct ea_report *r)
@@ -1768,13 +1778,13 @@ static void build_policy_report(struct ea_report *r)
             c->name_source = w->transport == EA_UDP ? EA_NAME_QUIC_SNI : EA_NAME_SNI;
         }
         c->outcome = w->verdict == EA_V_DENIED ? EA_OUT_DENIED : EA_OUT_REACHED;
-        c->outcome_why = "by hand";
+        c->outcome_why = EA_OW_SERVER_HELLO;
         c->flags = w->flags;
         c->first = (struct timeval){100 + (long)i, 0};
         c->last = (struct timeval){101 + (long)i, 0};
         c->verdict = w->verdict;
         c->rule = w->rule;
-        c->verdict_why = w->why;
+        c->verdict_why = why_of(w->why);
     }
     r->first = (struct timeval){100, 0};
     r->last = (struct timeval){100 + (long)N_VROWS, 0};
@@ -1785,12 +1795,13 @@ static void build_policy_report(struct ea_report *r)
 
     r->has_policy = true;
     add_rules(r);
+    assert_true(ea_report_index_rules(r)); /* the model's lists of rules */
     for (size_t i = 0; i < N_VROWS; i++) {
         const struct verdict_row *w = &verdict_rows[i];
         struct ea_host *h = &r->hosts[host_index(r, w->name ? w->name : w->dst, w->dport)];
         h->verdict = w->verdict;
         h->rule = w->rule;
-        h->verdict_why = w->why;
+        h->verdict_why = why_of(w->why);
         r->verdict_hosts[w->verdict]++;
     }
     r->unused_rules = calloc(sizeof unused_idx / sizeof unused_idx[0], sizeof *r->unused_rules);
@@ -2036,7 +2047,7 @@ static void test_policy_json(void **state)
     json_decref(j);
     /* a verdict without a why is null; a rule index out of range is no rule */
     output_free(&o);
-    r.hosts[0].verdict_why = NULL;
+    r.hosts[0].verdict_why = EA_VW_NONE;
     r.hosts[0].rule = (long)N_RULES;
     o = do_render_json(&r);
     j = parse(&o);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The push API (analyzer.h) over the pipeline in flow/: set-up with the
+ * resource bounds, one input at a time, frames pushed one by one, and the
+ * end of the capture.
+ */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "pipeline.h"
+
+struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report *out, char *err,
+                              size_t errlen)
+{
+    struct analyzer *a = calloc(1, sizeof(*a));
+    if (!a) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->cutoff = opts->cutoff ? opts->cutoff : EA_DEFAULT_CUTOFF;
+    a->max_conns = opts->max_conns ? opts->max_conns : EA_DEFAULT_MAX_CONNS;
+    a->report = out;
+    if (!flow_table_init(&a->flows, opts->max_flows ? opts->max_flows : EA_DEFAULT_MAX_FLOWS) ||
+        !attrib_init(&a->attrib, opts->dns_cache ? opts->dns_cache : EA_DEFAULT_DNS_CACHE)) {
+        snprintf(err, errlen, "out of memory");
+        flow_table_finish(&a->flows);
+        attrib_finish(&a->attrib);
+        free(a);
+        return NULL;
+    }
+    if (!reasm_init(a, err, errlen)) {
+        flow_table_finish(&a->flows);
+        attrib_finish(&a->attrib);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+bool analyzer_link_supported(int dlt)
+{
+    enum link_kind k;
+    return decode_link_of_dlt(dlt, &k);
+}
+
+struct ea_input *analyzer_input(struct analyzer *a, const char *path, int dlt,
+                                const char *linktype_name)
+{
+    enum link_kind kind;
+    if (!decode_link_of_dlt(dlt, &kind))
+        return NULL;
+    struct ea_input *in = ea_report_add_input(a->report);
+    if (!in)
+        return NULL;
+    in->linktype = dlt;
+    if (!ea_str_set(&in->path, path, strlen(path)) ||
+        !ea_str_set(&in->linktype_name, linktype_name, strlen(linktype_name)))
+        return NULL; /* freed with the report */
+    a->link = kind;
+    return in;
+}
+
+bool analyzer_feed(struct analyzer *a, const struct ea_frame *fr)
+{
+    if (a->failed)
+        return false;
+    track_frame(a, fr);
+    return !a->failed;
+}
+
+bool analyzer_finish(struct analyzer *a)
+{
+    /* libnids delivers what it holds, then every flow ends. */
+    if (!a->finished)
+        reasm_finish(a);
+    a->finished = true;
+    track_end_all(a);
+    return !a->failed && ea_report_finalize(a->report);
+}
+
+size_t analyzer_hosts(const struct analyzer *a)
+{
+    return a->report->n_hosts;
+}
+
+void analyzer_free(struct analyzer *a)
+{
+    if (!a)
+        return;
+    if (!a->finished) /* a run given up early */
+        reasm_finish(a);
+    track_end_all(a);
+    flow_table_finish(&a->flows);
+    attrib_finish(&a->attrib);
+    free(a);
+}

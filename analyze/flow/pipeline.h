@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Internal state of one analysis run, shared by the pipeline's modules:
+ * the flow table (flow.c), tracking and outcomes (track.c), the stream sink
+ * (stream.c), reassembly glue (reasm.c), DNS attribution (attrib.c), and
+ * the push API that drives them (../analyzer.c). Nothing outside this
+ * folder and analyzer.c includes it.
+ */
+#ifndef EA_PIPELINE_H
+#define EA_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "addr.h"
+#include "decode.h"
+#include "dns.h"
+#include "frame.h"
+#include "lru.h"
+#include "model.h"
+#include "tls.h"
+
+/* ---- streams: the first bytes of each TCP direction ---- */
+
+enum stream_kind {
+    SK_UNKNOWN = 0,
+    SK_TLS,
+    SK_HTTP,
+    SK_DNS,
+    SK_OTHER,
+};
+
+struct own_reasm; /* reasm.c: our reassembly for IPv6 and mid-stream flows */
+
+struct stream_dir {
+    uint8_t kind;          /* enum stream_kind */
+    bool done;             /* nothing more wanted from this direction */
+    bool gap;              /* reassembly lost bytes before we were done */
+    uint32_t dns_off;      /* DNS over TCP: bytes of whole messages consumed */
+    uint32_t seen;         /* contiguous bytes handed to the sink so far */
+    struct own_reasm *own; /* NULL when libnids carries this flow */
+};
+
+/* ---- flows ---- */
+
+/* What the first payload bytes named: most flows (a SYN flood, a scan,
+ * UDP) never need it, so it lives apart from the flow. */
+struct flow_app {
+    uint16_t name_len;
+    char name[256];
+    uint8_t alpn_len;
+    char alpn[TLS_ALPN_MAX + 1];
+    char http_method[16];
+};
+
+enum { DIR_C2S = 0, DIR_S2C = 1 };
+
+struct flow {
+    struct flow *hnext;     /* hash chain */
+    struct ea_lru_node lru; /* by last packet time, oldest first */
+    uint64_t hash;
+    struct ea_addr cli, srv;
+    uint16_t cport, sport;
+    uint8_t proto;
+    struct timeval first, last;
+    uint64_t pkts[2], bytes[2];
+    uint64_t payload[2]; /* transport payload bytes per direction */
+    /* TCP state */
+    bool syn, synack, midstream;
+    bool rst_from[2], fin_from[2];
+    bool rst_to_syn; /* the server reset instead of SYN-ACK */
+    uint32_t isn[2];
+    bool have_isn[2];
+    bool via_nids;  /* IPv4 with a SYN: libnids reassembles */
+    bool nids_done; /* libnids need not see this flow any more */
+    struct stream_dir dir[2];
+    /* what the payload told us */
+    uint32_t flags; /* enum ea_conn_flag */
+    enum ea_name_source name_source;
+    struct flow_app *app; /* allocated when payload names something */
+    bool client_hello, server_hello, tls_alert;
+    uint16_t tls_version;
+    bool http_request, http_response, http_deny;
+    uint16_t http_status;
+    bool has_resolved;
+    struct ea_chain resolved; /* owned; moved into the connection */
+};
+
+struct flow_table {
+    struct flow **buckets;
+    size_t n_buckets; /* power of two */
+    size_t n_flows, max_flows;
+    struct ea_lru lru;
+};
+
+/* ---- DNS name → address attribution ---- */
+
+struct attrib_entry;
+struct attrib {
+    struct attrib_entry **buckets;
+    size_t n_buckets;
+    size_t n_entries, max_entries;
+    struct ea_lru lru;
+};
+
+/* ---- the analyzer ---- */
+
+struct dns_index;
+
+#define EA_TCP_IDLE_SECONDS 600   /* open TCP flow without packets */
+#define EA_CLOSED_IDLE_SECONDS 60 /* closed TCP, and UDP flows */
+
+struct analyzer {
+    size_t cutoff;       /* bytes reassembled per TCP direction */
+    size_t max_conns;    /* connection rows listed */
+    enum link_kind link; /* of the current input */
+    struct ea_report *report;
+    struct flow_table flows;
+    struct attrib attrib;
+    struct timeval now; /* time of the packet being processed */
+    uint8_t tls_scratch[TLS_HS_MAX];
+    struct dns_msg dns_scratch;
+    bool failed;   /* out of memory */
+    bool finished; /* reassembly has been shut down */
+};
+
+/* flow.c */
+bool flow_table_init(struct flow_table *t, size_t max_flows);
+void flow_table_finish(struct flow_table *t);
+/* Find the flow of a packet; *out_dir is DIR_C2S when src is the client. */
+struct flow *flow_table_find(struct flow_table *t, const struct ea_addr *src,
+                             const struct ea_addr *dst, uint16_t sport, uint16_t dport,
+                             uint8_t proto, int *out_dir);
+/* Insert a new flow with src as the client; the caller fills the rest. */
+struct flow *flow_table_insert(struct flow_table *t, const struct ea_addr *src,
+                               const struct ea_addr *dst, uint16_t sport, uint16_t dport,
+                               uint8_t proto);
+void flow_table_touch(struct flow_table *t, struct flow *f);
+void flow_table_unlink(struct flow_table *t, struct flow *f);
+struct flow *flow_table_oldest(const struct flow_table *t);
+
+/* stream.c: data = the first len bytes of direction dir, contiguous. */
+void stream_feed(struct analyzer *a, struct flow *f, int dir, const uint8_t *data, size_t len);
+bool stream_wants(const struct flow *f, int dir);
+
+/* reasm.c */
+bool reasm_init(struct analyzer *a, char *err, size_t errlen);
+void reasm_finish(struct analyzer *a);
+/* An IPv4 packet (whole or fragment) for libnids. When it completes a
+ * fragmented datagram, returns its length and points *out_whole at it (valid
+ * until the next call; out_whole may be NULL for unfragmented packets);
+ * otherwise 0. Never calls back into tracking with datagrams. */
+size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct timeval *ts,
+                         const uint8_t **out_whole);
+/* A TCP segment of a flow libnids does not carry (IPv6, or mid-stream). */
+void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p);
+void reasm_own_free(struct flow *f);
+void reasm_own_free_dir(struct stream_dir *d);
+
+/* attrib.c */
+bool attrib_init(struct attrib *t, size_t max_entries);
+void attrib_finish(struct attrib *t);
+/* Record a DNS response seen by client. */
+void attrib_add_response(struct attrib *t, const struct ea_addr *client, const struct dns_msg *m,
+                         const struct timeval *ts);
+/* The client's latest chain for addr (falling back to any client's);
+ * copies into *out. false if none. */
+bool attrib_lookup(const struct attrib *t, const struct ea_addr *client, const struct ea_addr *addr,
+                   struct ea_chain *out);
+void ea_chain_free(struct ea_chain *c);
+
+/* track.c */
+/* A DNS message seen by client (over UDP, or whole from a TCP stream):
+ * counted, attributed (responses) and aggregated into the model. */
+void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
+                       const struct ea_addr *client, bool over_tcp);
+/* One frame of link kind a->link. */
+void track_frame(struct analyzer *a, const struct ea_frame *fr);
+/* End every flow into a connection (the capture is over). */
+void track_end_all(struct analyzer *a);
+/* The outcome of a TCP flow and its evidence (DESIGN.md "Outcome"). */
+enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why);
+
+#endif

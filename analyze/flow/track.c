@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Tracking: each frame decoded once, flow accounting, payload to DNS and
+ * the stream sink, flows ended into connections with their outcome.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "pipeline.h"
+
+/* ---- DNS: counted, attributed, aggregated in the model ---- */
+
+static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
+{
+    char text[DNS_NAME_TEXT_MAX + 1];
+    if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) {
+        inet_ntop(rr->type == DNS_TYPE_A ? AF_INET : AF_INET6, rr->addr, text, sizeof(text));
+        return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, text, strlen(text),
+                                 rr->ttl);
+    }
+    return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, rr->target.s, rr->target.len,
+                             rr->ttl);
+}
+
+void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
+                       const struct ea_addr *client, bool over_tcp)
+{
+    struct dns_msg *m = &a->dns_scratch;
+    enum parse_result r = dns_parse_message(msg, len, m, NULL);
+    a->report->counters[EA_C_DNS_MESSAGES]++;
+    if (r == PARSE_MALFORMED)
+        a->report->counters[EA_C_DNS_MALFORMED]++;
+    else if (r == PARSE_INCOMPLETE)
+        a->report->counters[EA_C_DNS_TRUNCATED]++;
+    /* A question read before the message went wrong is still a name the
+     * client asked for; the answers of a malformed message are not used. */
+    if (!m->has_question)
+        return;
+    if (m->qr && r == PARSE_OK)
+        attrib_add_response(&a->attrib, client, m, &a->now);
+    struct ea_dns *d = ea_report_dns_entry(a->report, m->qname.s, m->qname.len, m->qtype, &a->now);
+    if (!d) {
+        a->failed = true;
+        return;
+    }
+    d->last = a->now;
+    if (over_tcp)
+        d->over_tcp = true;
+    else
+        d->over_udp = true;
+    if (!m->qr) {
+        d->n_queries++;
+        return;
+    }
+    d->n_responses++;
+    d->rcode = m->rcode;
+    if (r == PARSE_MALFORMED)
+        return;
+    for (size_t i = 0; i < m->n_answers; i++)
+        if (!dns_add_rr(d, &m->answers[i]))
+            a->failed = true;
+    if (m->answers_dropped)
+        d->answers_dropped = true;
+}
+
+/* ---- flows to connections ---- */
+
+enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
+{
+    bool srv_closed = f->rst_from[DIR_S2C] || f->fin_from[DIR_S2C];
+    if (f->server_hello) {
+        *why = EA_OW_SERVER_HELLO;
+        return EA_OUT_REACHED;
+    }
+    if (f->http_response) {
+        if (f->http_deny) {
+            *why = f->http_status == 470 ? EA_OW_HTTP_470 : EA_OW_HTTP_ACTION_DENY;
+            return EA_OUT_DENIED;
+        }
+        *why = EA_OW_HTTP_RESPONSE;
+        return EA_OUT_REACHED;
+    }
+    if (!f->syn && !f->synack) {
+        *why = EA_OW_MIDSTREAM;
+        return EA_OUT_UNKNOWN;
+    }
+    if (!f->synack) {
+        if (f->rst_to_syn) {
+            *why = EA_OW_RESET_TO_SYN;
+            return EA_OUT_REFUSED;
+        }
+        if (f->payload[DIR_S2C] > 0) {
+            *why = EA_OW_DATA_NO_SYNACK;
+            return EA_OUT_REACHED;
+        }
+        *why = EA_OW_NO_SYN_ANSWER;
+        return EA_OUT_NO_ANSWER;
+    }
+    if (f->client_hello) {
+        if (f->tls_alert) {
+            *why = EA_OW_TLS_ALERT;
+            return EA_OUT_DENIED;
+        }
+        if (srv_closed) {
+            *why = f->rst_from[DIR_S2C] ? EA_OW_RESET_AFTER_HELLO : EA_OW_CLOSED_AFTER_HELLO;
+            return EA_OUT_DENIED;
+        }
+        if (f->payload[DIR_S2C] > 0) {
+            *why = EA_OW_NOT_SERVER_HELLO;
+            return EA_OUT_UNKNOWN;
+        }
+        *why = EA_OW_NO_SERVER_HELLO;
+        return EA_OUT_INCOMPLETE;
+    }
+    if (f->http_request) {
+        if (srv_closed && f->payload[DIR_S2C] == 0) {
+            *why = EA_OW_CLOSED_NO_HTTP;
+            return EA_OUT_DENIED;
+        }
+        if (f->payload[DIR_S2C] > 0) {
+            *why = EA_OW_NOT_HTTP;
+            return EA_OUT_UNKNOWN;
+        }
+        *why = EA_OW_NO_HTTP;
+        return EA_OUT_INCOMPLETE;
+    }
+    if (f->payload[DIR_S2C] > 0) {
+        *why = EA_OW_SERVER_DATA;
+        return EA_OUT_REACHED;
+    }
+    if (f->sport != 80 && f->sport != 443) {
+        *why = EA_OW_SYNACK_OTHER_PORT;
+        return EA_OUT_REACHED;
+    }
+    if (f->payload[DIR_C2S] > 0) {
+        *why = EA_OW_CLIENT_DATA_ONLY;
+        return EA_OUT_INCOMPLETE;
+    }
+    *why = EA_OW_HANDSHAKE_ONLY;
+    return EA_OUT_INCOMPLETE;
+}
+
+/* Free what a connection that is not listed holds. */
+static void conn_clear(struct ea_conn *c)
+{
+    ea_str_clear(&c->name);
+    ea_str_clear(&c->alpn);
+    ea_str_clear(&c->http_method);
+    if (c->has_resolved)
+        ea_chain_free(&c->resolved);
+}
+
+static void flow_end(struct analyzer *a, struct flow *f)
+{
+    struct ea_conn spare, *c;
+    bool listed = a->report->n_conns < a->max_conns;
+    /* Memory is bounded by flows, not capture size: past the row cap a
+     * connection is still counted in its host, but not listed. */
+    if (listed) {
+        c = ea_report_add_conn(a->report);
+    } else {
+        a->report->counters[EA_C_CONNS_NOT_LISTED]++;
+        memset(&spare, 0, sizeof spare);
+        c = &spare;
+    }
+    reasm_own_free(f);
+    if (c) {
+        c->src = f->cli;
+        c->dst = f->srv;
+        c->sport = f->cport;
+        c->dport = f->sport;
+        c->transport = f->proto == EA_TCP ? EA_TCP : EA_UDP;
+        c->flags = f->flags;
+        const struct flow_app *app = f->app;
+        if (app && f->name_source != EA_NAME_NONE &&
+            ea_str_set(&c->name, app->name, app->name_len)) {
+            c->name_source = f->name_source;
+            if (f->sport != 80 && f->sport != 443)
+                c->flags |= EA_CF_PORT;
+        }
+        if (app && app->alpn_len)
+            ea_str_set(&c->alpn, app->alpn, app->alpn_len);
+        if (app && app->http_method[0])
+            ea_str_set(&c->http_method, app->http_method, strlen(app->http_method));
+        c->tls_version = f->tls_version;
+        c->http_status = f->http_status;
+        c->first = f->first;
+        c->last = f->last;
+        c->pkts_out = f->pkts[DIR_C2S];
+        c->pkts_in = f->pkts[DIR_S2C];
+        c->bytes_out = f->bytes[DIR_C2S];
+        c->bytes_in = f->bytes[DIR_S2C];
+        if (f->has_resolved) {
+            c->has_resolved = true;
+            c->resolved = f->resolved;
+            f->has_resolved = false;
+            f->resolved.names = NULL;
+            f->resolved.n_names = 0;
+        }
+        if (f->proto == EA_TCP) {
+            c->outcome = flow_tcp_outcome(f, &c->outcome_why);
+        } else if (f->pkts[DIR_S2C] > 0) {
+            c->outcome = EA_OUT_REACHED;
+            c->outcome_why = EA_OW_UDP_REPLY;
+        } else {
+            c->outcome = EA_OUT_NO_ANSWER;
+            c->outcome_why = EA_OW_UDP_NO_REPLY;
+        }
+        if (!ea_report_count_host(a->report, c))
+            a->failed = true;
+        if (!listed) {
+            conn_clear(c);
+        }
+    } else {
+        a->failed = true;
+    }
+    if (f->has_resolved)
+        ea_chain_free(&f->resolved);
+    free(f->app);
+    flow_table_unlink(&a->flows, f);
+    free(f);
+}
+
+/* Packet times may go backwards (clock steps, merged captures): first and
+ * last are the earliest and latest seen, not the first and last in file order. */
+static void flow_saw(struct flow *f, const struct timeval *ts)
+{
+    if (timercmp(ts, &f->first, <))
+        f->first = *ts;
+    if (timercmp(ts, &f->last, >))
+        f->last = *ts;
+}
+
+static bool flow_closed(const struct flow *f)
+{
+    return f->rst_from[0] || f->rst_from[1] || (f->fin_from[0] && f->fin_from[1]);
+}
+
+static void evict_idle(struct analyzer *a)
+{
+    struct flow *f;
+    while ((f = flow_table_oldest(&a->flows)) != NULL) {
+        long idle =
+            (f->proto == EA_TCP && !flow_closed(f)) ? EA_TCP_IDLE_SECONDS : EA_CLOSED_IDLE_SECONDS;
+        if (a->now.tv_sec - f->last.tv_sec <= idle)
+            return;
+        flow_end(a, f);
+    }
+}
+
+static bool is_multicast(const struct ea_addr *x)
+{
+    if (x->family == 4)
+        return (x->b[0] & 0xf0) == 0xe0 ||
+               (x->b[0] == 255 && x->b[1] == 255 && x->b[2] == 255 && x->b[3] == 255);
+    return x->b[0] == 0xff;
+}
+
+/* Which side is the server of a flow that did not start with a SYN. */
+static bool src_is_server(uint16_t sport, uint16_t dport)
+{
+    if (sport == dport)
+        return false;
+    if (dport == 53 || dport == 80 || dport == 443)
+        return false;
+    if (sport == 53 || sport == 80 || sport == 443)
+        return true;
+    return sport < 1024 && dport >= 1024;
+}
+
+static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_client, int *dir)
+{
+    if (a->flows.n_flows >= a->flows.max_flows) {
+        flow_end(a, flow_table_oldest(&a->flows));
+        a->report->counters[EA_C_FLOWS_EVICTED]++;
+    }
+    struct flow *f =
+        src_client ? flow_table_insert(&a->flows, &p->src, &p->dst, p->sport, p->dport, p->proto)
+                   : flow_table_insert(&a->flows, &p->dst, &p->src, p->dport, p->sport, p->proto);
+    if (!f) {
+        a->failed = true;
+        return NULL;
+    }
+    *dir = src_client ? DIR_C2S : DIR_S2C;
+    f->first = a->now;
+    f->last = a->now;
+    a->report->counters[EA_C_FLOWS]++;
+    f->has_resolved = attrib_lookup(&a->attrib, &f->cli, &f->srv, &f->resolved);
+    return f;
+}
+
+static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag)
+{
+    int dir = DIR_C2S;
+    bool syn = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    bool synack = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
+    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_TCP, &dir);
+    /* A new SYN on a finished 4-tuple is a new connection. */
+    if (f && syn && flow_closed(f) && !(f->have_isn[DIR_C2S] && f->isn[DIR_C2S] == p->seq)) {
+        flow_end(a, f);
+        f = NULL;
+    }
+    if (!f) {
+        bool src_client = syn || (!synack && !src_is_server(p->sport, p->dport));
+        f = flow_new(a, p, src_client, &dir);
+        if (!f)
+            return;
+        f->via_nids = p->ipver == 4 && syn;
+        if (!syn && !synack)
+            f->flags |= EA_CF_MIDSTREAM;
+        if (f->sport == 53)
+            f->flags |= EA_CF_DNS;
+    }
+    f->pkts[dir]++;
+    f->bytes[dir] += p->l4_len;
+    f->payload[dir] += p->payload_wire_len;
+    flow_saw(f, &a->now);
+    flow_table_touch(&a->flows, f);
+    if (syn && dir == DIR_C2S && !f->have_isn[DIR_C2S]) {
+        f->syn = true;
+        f->isn[DIR_C2S] = p->seq;
+        f->have_isn[DIR_C2S] = true;
+    }
+    if (synack && dir == DIR_S2C && !f->have_isn[DIR_S2C]) {
+        f->synack = true;
+        f->isn[DIR_S2C] = p->seq;
+        f->have_isn[DIR_S2C] = true;
+    }
+    if (p->tcp_flags & TCP_RST) {
+        f->rst_from[dir] = true;
+        if (dir == DIR_S2C && !f->synack && f->payload[DIR_S2C] == 0)
+            f->rst_to_syn = true;
+    }
+    if (p->tcp_flags & TCP_FIN)
+        f->fin_from[dir] = true;
+    if (!f->via_nids)
+        reasm_own_segment(a, f, dir, p);
+    else if (!f->nids_done && !(from_defrag && p->encap == 0))
+        reasm_nids_packet(a, p, &a->now, NULL); /* libnids saw a defragmented datagram itself */
+}
+
+static void udp_packet(struct analyzer *a, const struct pkt *p)
+{
+    bool dns = p->sport == 53 || p->dport == 53;
+    if (dns && p->payload_len) {
+        /* The client is whoever talks to port 53; both 53: by the QR bit. */
+        const struct ea_addr *client = p->dport == 53 ? &p->src : &p->dst;
+        struct cur c;
+        uint8_t flags = 0;
+        cur_init(&c, p->payload, p->payload_len);
+        /* RFC 1035 §4.1.1: QR is the top bit of the third byte */
+        if (p->sport == 53 && p->dport == 53 && cur_skip(&c, 2) && cur_u8(&c, &flags) &&
+            !(flags & 0x80))
+            client = &p->src;
+        track_dns_message(a, p->payload, p->payload_len, client, false);
+    }
+    if (is_multicast(&p->dst) || is_multicast(&p->src))
+        return;
+    int dir = DIR_C2S;
+    struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_UDP, &dir);
+    if (!f) {
+        f = flow_new(a, p, !src_is_server(p->sport, p->dport), &dir);
+        if (!f)
+            return;
+        if (dns)
+            f->flags |= EA_CF_DNS;
+        if (f->sport == 443)
+            f->flags |= EA_CF_QUIC;
+    }
+    f->pkts[dir]++;
+    f->bytes[dir] += p->l4_len;
+    f->payload[dir] += p->payload_wire_len;
+    flow_saw(f, &a->now);
+    flow_table_touch(&a->flows, f);
+}
+
+static void count_decode(struct analyzer *a, enum decode_result r, const struct pkt *p)
+{
+    uint64_t *cn = a->report->counters;
+    if (p->ipver == 4)
+        cn[EA_C_IPV4]++;
+    else if (p->ipver == 6)
+        cn[EA_C_IPV6]++;
+    static const enum ea_counter malformed[] = {
+        [LAYER_LINK] = EA_C_LINK_MALFORMED,
+        [LAYER_IP] = EA_C_IP_MALFORMED,
+        [LAYER_TCP] = EA_C_TCP_MALFORMED,
+        [LAYER_UDP] = EA_C_UDP_MALFORMED,
+    };
+    static const enum ea_counter truncated[] = {
+        [LAYER_LINK] = EA_C_LINK_TRUNCATED,
+        [LAYER_IP] = EA_C_IP_TRUNCATED,
+        [LAYER_TCP] = EA_C_TCP_TRUNCATED,
+        [LAYER_UDP] = EA_C_UDP_TRUNCATED,
+    };
+    switch (r) {
+    case DECODE_OK:
+        cn[p->proto == EA_TCP ? EA_C_TCP : EA_C_UDP]++;
+        if (p->bad_length)
+            cn[EA_C_UDP_MALFORMED]++;
+        if (p->payload_len < p->payload_wire_len)
+            cn[p->proto == EA_TCP ? EA_C_TCP_TRUNCATED : EA_C_UDP_TRUNCATED]++;
+        break;
+    case DECODE_NOT_IP:
+        cn[EA_C_NOT_IP]++;
+        break;
+    case DECODE_OTHER:
+        cn[EA_C_IP_OTHER_PROTO]++;
+        break;
+    case DECODE_FRAGMENT:
+        cn[EA_C_IP_FRAGMENTS]++;
+        break;
+    case DECODE_TRUNCATED:
+        cn[truncated[p->layer]]++;
+        break;
+    case DECODE_MALFORMED:
+        cn[malformed[p->layer]]++;
+        break;
+    }
+}
+
+static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_result r,
+                      bool from_defrag);
+
+/* A datagram that IPv4 defragmentation completed: decoded and handled as if
+ * it had been captured whole. It cannot complete another datagram, so this
+ * never recurses deeper than once. */
+static void defragmented(struct analyzer *a, const uint8_t *ip, size_t len)
+{
+    struct pkt p;
+    enum decode_result r = decode_ip(ip, len, &p);
+    if (r == DECODE_OK) {
+        a->report->counters[p.proto == EA_TCP ? EA_C_TCP : EA_C_UDP]++;
+        ip_packet(a, &p, r, true);
+    }
+}
+
+static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_result r,
+                      bool from_defrag)
+{
+    if (r == DECODE_FRAGMENT) {
+        if (p->ipver != 4 || from_defrag)
+            return;
+        /* libnids 1.26 reads past its own buffer for a fragment carrying
+         * fewer than 8 bytes (found by fuzz_pcap; RFC 791 allows it only
+         * for the last one): such fragments are counted, not reassembled. */
+        if (p->l4_len < 8) {
+            a->report->counters[EA_C_REASM_WARNINGS]++;
+            return;
+        }
+        const uint8_t *whole;
+        size_t n = reasm_nids_packet(a, p, &a->now, &whole);
+        if (n)
+            defragmented(a, whole, n);
+        return;
+    }
+    if (r != DECODE_OK)
+        return;
+    if (p->proto == EA_TCP)
+        tcp_packet(a, p, from_defrag);
+    else
+        udp_packet(a, p);
+}
+
+void track_frame(struct analyzer *a, const struct ea_frame *fr)
+{
+    struct ea_report *r = a->report;
+    r->counters[EA_C_PACKETS]++;
+    r->counters[EA_C_BYTES] += fr->caplen;
+    r->counters[EA_C_WIRE_BYTES] += fr->len;
+    a->now = fr->ts;
+    if (!r->have_time || timercmp(&fr->ts, &r->first, <))
+        r->first = fr->ts;
+    if (!r->have_time || timercmp(&fr->ts, &r->last, >))
+        r->last = fr->ts;
+    r->have_time = true;
+    evict_idle(a);
+    struct pkt p;
+    enum decode_result dr = decode_frame(a->link, fr->data, fr->caplen, &p);
+    count_decode(a, dr, &p);
+    ip_packet(a, &p, dr, false);
+}
+
+void track_end_all(struct analyzer *a)
+{
+    struct flow *f;
+    while ((f = flow_table_oldest(&a->flows)) != NULL)
+        flow_end(a, f);
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The report model: what analysis found, typed, sorted and aggregated once.
+ * Renderers (report/) only read it. Strings from the wire are kept raw
+ * (any byte, length-counted); each renderer escapes them for its format.
+ */
+#ifndef EA_MODEL_H
+#define EA_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "addr.h"
+
+#define EA_SCHEMA 1
+
+/* A length-counted heap string, NUL-terminated, that may contain NUL. */
+struct ea_str {
+    char *s;
+    size_t len;
+};
+
+enum ea_transport {
+    EA_TCP = 6,
+    EA_UDP = 17,
+};
+
+enum ea_outcome {
+    EA_OUT_REACHED = 0,
+    EA_OUT_DENIED,
+    EA_OUT_REFUSED,
+    EA_OUT_NO_ANSWER,
+    EA_OUT_INCOMPLETE,
+    EA_OUT_UNKNOWN,
+    EA_OUT__COUNT
+};
+
+/* The evidence for a connection's outcome; one name table (model.c), whose
+ * text is what the reports print. */
+enum ea_outcome_why {
+    EA_OW_NONE = 0,
+    EA_OW_SERVER_HELLO,       /* "TLS ServerHello received" */
+    EA_OW_HTTP_470,           /* "HTTP 470: denied by the firewall" */
+    EA_OW_HTTP_ACTION_DENY,   /* "HTTP response says \"Action: Deny\"" */
+    EA_OW_HTTP_RESPONSE,      /* "HTTP response received" */
+    EA_OW_MIDSTREAM,          /* "capture began after the handshake" */
+    EA_OW_RESET_TO_SYN,       /* "reset in answer to SYN" */
+    EA_OW_DATA_NO_SYNACK,     /* "server sent data (SYN-ACK not captured)" */
+    EA_OW_NO_SYN_ANSWER,      /* "no answer to SYN" */
+    EA_OW_TLS_ALERT,          /* "TLS alert instead of a ServerHello" */
+    EA_OW_RESET_AFTER_HELLO,  /* "reset after ClientHello, no ServerHello" */
+    EA_OW_CLOSED_AFTER_HELLO, /* "closed after ClientHello, no ServerHello" */
+    EA_OW_NOT_SERVER_HELLO,   /* "server answered, but not with a ServerHello" */
+    EA_OW_NO_SERVER_HELLO,    /* "no ServerHello before the capture ended" */
+    EA_OW_CLOSED_NO_HTTP,     /* "closed without an HTTP response" */
+    EA_OW_NOT_HTTP,           /* "server answered, but not with HTTP" */
+    EA_OW_NO_HTTP,            /* "no HTTP response before the capture ended" */
+    EA_OW_SERVER_DATA,        /* "server sent data" */
+    EA_OW_SYNACK_OTHER_PORT,  /* "SYN-ACK (the firewall answers ... only on 80/443)" */
+    EA_OW_CLIENT_DATA_ONLY,   /* "client data without an answer" */
+    EA_OW_HANDSHAKE_ONLY,     /* "handshake only: a SYN-ACK proves nothing on 80/443" */
+    EA_OW_UDP_REPLY,          /* "reply received" */
+    EA_OW_UDP_NO_REPLY,       /* "no reply" */
+    EA_OW__COUNT
+};
+
+enum ea_name_source {
+    EA_NAME_NONE = 0,
+    EA_NAME_SNI,
+    EA_NAME_HTTP_HOST,
+    EA_NAME_CONNECT,
+    EA_NAME_QUIC_SNI,
+    EA_NAME__COUNT
+};
+
+/* Why a connection's name cannot be judged by an FQDN rule, or is odd. */
+enum ea_conn_flag {
+    EA_CF_TLS = 1u << 0,        /* a TLS ClientHello was seen */
+    EA_CF_TLS_NO_SNI = 1u << 1, /* ClientHello without server_name */
+    EA_CF_ECH = 1u << 2,        /* encrypted_client_hello present: SNI is the outer name */
+    EA_CF_HTTP = 1u << 3,       /* an HTTP request was seen */
+    EA_CF_QUIC = 1u << 4,       /* UDP 443: QUIC, FQDN rules cannot judge it */
+    EA_CF_PORT = 1u << 5,       /* named, but not on port 80/443 */
+    EA_CF_MIDSTREAM = 1u << 6,  /* capture began after the handshake */
+    EA_CF_DNS = 1u << 7,        /* DNS traffic (port 53) */
+    EA_CF_NAME_CUT = 1u << 8,   /* the name was longer than we keep */
+    EA_CF_REASM_GAP = 1u << 9,  /* bytes missing before the hello could be read */
+    EA_CF_HELLO_CUT = 1u << 10, /* a TLS ClientHello too large or malformed to read */
+};
+
+/* What the loaded allowlist says about a destination (policy.c). */
+enum ea_verdict {
+    EA_V_NONE = 0,    /* no rules were loaded: not judged */
+    EA_V_ALLOWED,     /* an active rule permits it (rule cited) */
+    EA_V_DENIED,      /* a name on 80/443 that no active FQDN rule permits */
+    EA_V_PORT,        /* port-not-coverable: a name on a port FQDN rules cannot cover */
+    EA_V_NO_NAME,     /* IP only, TLS without SNI, QUIC: nothing an FQDN rule can judge */
+    EA_V_INFRA,       /* infrastructure: a CIDR or resolved service-tag rule covers the address */
+    EA_V_INFRA_MAYBE, /* infrastructure?: a service tag without addresses may cover it */
+    EA_V__COUNT
+};
+
+/* Why a destination got its verdict; one name table (model.c). */
+enum ea_verdict_why {
+    EA_VW_NONE = 0,
+    EA_VW_FQDN,             /* "an FQDN rule permits this name" */
+    EA_VW_FQDN_ECH,         /* "an FQDN rule permits the visible name (ECH offered: ...)" */
+    EA_VW_CIDR,             /* "a CIDR rule covers the address" */
+    EA_VW_TAG_PREFIXES,     /* "a service tag's published prefixes cover the address" */
+    EA_VW_TAG_MAYBE,        /* "a service-tag rule without known prefixes may cover it ..." */
+    EA_VW_PORT_UDP,         /* "a name over UDP: FQDN rules cover TCP 80/443 only" */
+    EA_VW_PORT,             /* "FQDN rules cover ports 80 and 443 only" */
+    EA_VW_QUIC,             /* "QUIC (UDP 443): FQDN rules cannot judge it" */
+    EA_VW_TLS_NO_SNI,       /* "TLS without SNI: no name to judge" */
+    EA_VW_HELLO_UNREADABLE, /* "a TLS ClientHello too large or malformed to read: ..." */
+    EA_VW_IP_ONLY,          /* "no name (IP only): FQDN rules cannot judge it" */
+    EA_VW_INACTIVE_ONLY,    /* "only an Inactive rule matches this name" */
+    EA_VW_NO_RULE,          /* "no rule permits this name" */
+    EA_VW__COUNT
+};
+
+enum ea_rule_kind {
+    EA_RULE_FQDN = 0,
+    EA_RULE_CIDR,
+    EA_RULE_SERVICE_TAG,
+    EA_RULE_PRIVATE_ENDPOINT,
+    EA_RULE__COUNT
+};
+
+/* Azure Firewall application-rule FQDN forms (DESIGN.md). */
+enum ea_fqdn_form {
+    EA_FQDN_EXACT = 0,  /* example.com: only that name */
+    EA_FQDN_SUBDOMAINS, /* *.example.com: any depth below, never the apex */
+    EA_FQDN_SUFFIX,     /* *example.com: plain suffix, also badexample.com (warned) */
+    EA_FQDN_ANY,        /* *: everything */
+};
+
+struct ea_net {
+    struct ea_addr addr; /* host bits zero */
+    uint8_t len;         /* prefix length */
+};
+
+struct ea_port_range {
+    uint16_t lo, hi;
+};
+
+struct ea_rule {
+    enum ea_rule_kind kind;
+    struct ea_str name;        /* the Azure rule name; may be empty (text files, profiles) */
+    struct ea_str destination; /* as written: pattern, CIDR, tag, resource id */
+    struct ea_str origin;      /* "profile huggingface" or "path:line" */
+    struct ea_str category;    /* required, recommended, user_defined, dependency; may be empty */
+    struct ea_str status;      /* as given (Active, Inactive); may be empty */
+    bool inactive;             /* status Inactive: permits nothing */
+    /* FQDN rules */
+    enum ea_fqdn_form form;
+    struct ea_str fqdn; /* lower case, no trailing dot, without "*." or "*" */
+    /* CIDR and service-tag rules */
+    struct ea_str service_tag; /* the tag name (service-tag rules) */
+    struct ea_net *nets;       /* CIDR: one; service tag: its address prefixes, maybe none */
+    size_t n_nets;
+    struct ea_port_range *ports; /* none: any port */
+    size_t n_ports;
+    uint8_t protocol;      /* 0 any, EA_TCP, EA_UDP */
+    struct ea_str pattern; /* FQDN rules: "*.fqdn", "fqdn", "*"; others: destination */
+    /* filled by policy.c */
+    struct ea_str emit_name; /* name when emitted: name, or one made unique (policy_name_rules) */
+    uint64_t hosts_permitted;
+};
+
+/* One DNS answer chain as the client saw it: the name it asked for, then
+ * each CNAME target, ending at the address. */
+struct ea_chain {
+    struct ea_str *names; /* names[0] = query name */
+    size_t n_names;
+};
+
+struct ea_conn {
+    struct ea_addr src, dst;
+    uint16_t sport, dport;
+    enum ea_transport transport;
+    struct ea_str name; /* empty when name_source == EA_NAME_NONE */
+    enum ea_name_source name_source;
+    enum ea_outcome outcome;
+    enum ea_outcome_why outcome_why; /* the evidence for the outcome */
+    uint32_t flags;                  /* enum ea_conn_flag */
+    struct ea_str alpn;              /* first ALPN protocol offered, if any */
+    uint16_t tls_version;            /* negotiated (ServerHello), 0 if none */
+    uint16_t http_status;            /* first response status, 0 if none */
+    struct ea_str http_method;
+    struct timeval first, last;
+    uint64_t pkts_out, pkts_in;   /* out = client to server */
+    uint64_t bytes_out, bytes_in; /* IP payload bytes (transport header included) */
+    bool has_resolved;
+    struct ea_chain resolved; /* the client's latest answer for dst before first */
+    enum ea_verdict verdict;
+    long rule;                       /* index in report->rules, or -1 */
+    enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
+};
+
+/* The DNS numbers the model itself names (RFC 1035, RFC 3596). */
+enum {
+    EA_DNS_RCODE_NOERROR = 0,
+    EA_DNS_TYPE_A = 1,
+    EA_DNS_TYPE_AAAA = 28,
+};
+
+struct ea_dns_answer {
+    uint16_t type; /* DNS_TYPE_* (A, AAAA, CNAME, SVCB, HTTPS) */
+    struct ea_str owner;
+    struct ea_str data; /* address text, or the target name */
+    uint32_t ttl;
+};
+
+/* DNS, aggregated per (query name, qtype). */
+struct ea_dns {
+    struct ea_str qname;
+    uint16_t qtype;
+    int rcode;            /* of the latest response; -1: no response seen */
+    uint32_t n_queries;   /* messages with QR=0 */
+    uint32_t n_responses; /* messages with QR=1 */
+    bool over_tcp, over_udp;
+    struct timeval first, last;
+    struct ea_dns_answer *answers; /* union over responses, first seen order */
+    size_t n_answers;
+    bool answers_dropped; /* more than we keep */
+};
+
+/* A destination as a person reads it: per (name or IP, port, transport). */
+struct ea_host {
+    struct ea_str key; /* the name, or the address text if no name */
+    bool named;
+    enum ea_name_source name_source; /* of the first named connection */
+    uint16_t port;
+    enum ea_transport transport;
+    uint32_t flags; /* union of the connections' flags */
+    size_t n_conns;
+    uint32_t outcomes[EA_OUT__COUNT];
+    enum ea_outcome outcome; /* the best: reached < denied < ... by enum order */
+    uint64_t bytes_out, bytes_in;
+    struct timeval first, last;
+    struct ea_str *addrs; /* distinct destination addresses (text) */
+    size_t n_addrs;
+    struct ea_str *resolved_as; /* distinct DNS query names mapped to those addresses */
+    size_t n_resolved_as;
+    enum ea_verdict verdict;
+    long rule;                       /* index in report->rules, or -1 */
+    enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
+};
+
+enum ea_near_kind {
+    EA_NEAR_APEX = 0,  /* name d denied while only *.d is allowed */
+    EA_NEAR_SUBDOMAIN, /* name x.d denied while only d (exact) is allowed */
+    EA_NEAR_INACTIVE,  /* an Inactive rule would have permitted it */
+};
+
+/* A denied host that a rule almost permits: worth a sentence. */
+struct ea_near_miss {
+    size_t host; /* index in report->hosts */
+    size_t rule; /* index in report->rules */
+    enum ea_near_kind kind;
+};
+
+/* A rule to add so that denied names are permitted. */
+struct ea_remedy {
+    struct ea_str destination; /* exact FQDN, or "*.parent" */
+    struct ea_str rule_name;   /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique */
+    bool wildcard;             /* a suggestion covering several exact ones */
+    struct ea_str *covers;     /* the denied names it permits */
+    size_t n_covers;
+};
+
+/* Counters shown at the end; one table of names (model.c). */
+enum ea_counter {
+    EA_C_PACKETS = 0,
+    EA_C_BYTES,      /* captured bytes */
+    EA_C_WIRE_BYTES, /* original lengths */
+    EA_C_LINK_MALFORMED,
+    EA_C_LINK_TRUNCATED,
+    EA_C_NOT_IP, /* ARP, LLDP, ... */
+    EA_C_IPV4,
+    EA_C_IPV6,
+    EA_C_IP_MALFORMED,
+    EA_C_IP_TRUNCATED,
+    EA_C_IP_FRAGMENTS,
+    EA_C_IP_OTHER_PROTO, /* ICMP, ESP, ... */
+    EA_C_TCP,
+    EA_C_TCP_MALFORMED,
+    EA_C_TCP_TRUNCATED,
+    EA_C_UDP,
+    EA_C_UDP_MALFORMED,
+    EA_C_UDP_TRUNCATED,
+    EA_C_DNS_MESSAGES,
+    EA_C_DNS_MALFORMED,
+    EA_C_DNS_TRUNCATED,
+    EA_C_TLS_MALFORMED,
+    EA_C_HTTP_MALFORMED,
+    EA_C_FLOWS,
+    EA_C_FLOWS_EVICTED,
+    EA_C_REASM_WARNINGS,   /* libnids and own reassembly complaints */
+    EA_C_CONNS_NOT_LISTED, /* connections past the row cap: counted, not listed */
+    EA_C_HOSTS_NOT_LISTED, /* connections to hosts past the host cap */
+    EA_C__COUNT
+};
+
+struct ea_input {
+    struct ea_str path;          /* "-" for stdin */
+    int linktype;                /* DLT_* value */
+    struct ea_str linktype_name; /* libpcap's name for it ("EN10MB") */
+    uint64_t packets;
+    bool truncated;            /* the file ends inside a record */
+    uint64_t truncated_offset; /* byte offset of the cut record, if known */
+};
+
+struct ea_report {
+    const char *tool_version;
+    struct ea_input *inputs;
+    size_t n_inputs, cap_inputs;
+    bool truncated;        /* some input was cut off */
+    struct ea_conn *conns; /* sorted by first time, then by address */
+    size_t n_conns, cap_conns;
+    struct ea_dns *dns; /* sorted by first time */
+    size_t n_dns, cap_dns;
+    struct ea_host *hosts; /* sorted: named first, then by key, port */
+    size_t n_hosts, cap_hosts;
+    size_t max_hosts;   /* hosts kept; past it counted in hosts_not_listed (0: default) */
+    bool hosts_counted; /* hosts were counted as connections ended (see below) */
+    struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
+    struct ea_dns_index *dns_index;   /* model.c: (query name, qtype) -> dns */
+    uint64_t counters[EA_C__COUNT];
+    struct timeval first, last; /* time span of the packets */
+    bool have_time;
+    /* the allowlist (policy.c); has_policy false when none was loaded */
+    bool has_policy;
+    struct ea_rule *rules; /* in load order */
+    size_t n_rules, cap_rules;
+    size_t *unused_rules; /* indexes of active rules that permitted nothing */
+    size_t n_unused_rules;
+    size_t *inactive_rules; /* indexes of rules with status Inactive */
+    size_t n_inactive_rules;
+    struct ea_str *rule_sources; /* "rules.txt", "profile huggingface": distinct, load order */
+    size_t n_rule_sources;
+    struct ea_near_miss *near_misses;
+    size_t n_near_misses;
+    uint32_t verdict_hosts[EA_V__COUNT]; /* hosts per verdict */
+    size_t unreached_hosts;              /* hosts whose outcome is not reached (--fail-on) */
+    struct ea_remedy *remedies;          /* exact FQDNs first (sorted), then wildcard suggestions */
+    size_t n_remedies;
+};
+
+void ea_report_init(struct ea_report *r);
+void ea_report_finish(struct ea_report *r);
+
+/* Copy bytes into a model string (replacing what it had). false on ENOMEM. */
+bool ea_str_set(struct ea_str *s, const void *p, size_t len);
+void ea_str_clear(struct ea_str *s);
+
+/* Growth helpers: return a zeroed new element or NULL on ENOMEM. The one
+ * exception: a new ea_dns has rcode = -1 (no response seen yet). */
+struct ea_conn *ea_report_add_conn(struct ea_report *r);
+struct ea_dns *ea_report_add_dns(struct ea_report *r);
+struct ea_input *ea_report_add_input(struct ea_report *r);
+
+/* Count a connection in its host: (name or address, port, transport). The
+ * analyzer calls it for every connection as it ends, listed or not, so the
+ * hosts stay complete past the row cap. Addresses and resolved names kept
+ * per host are bounded (EA_HOST_MAX_ADDRS). false on ENOMEM. */
+#define EA_DEFAULT_MAX_HOSTS 100000
+#define EA_HOST_MAX_ADDRS 64
+bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c);
+
+/* Sort connections and DNS, and the hosts; when no host was counted yet,
+ * count every listed connection first. Call once, after analysis. */
+bool ea_report_finalize(struct ea_report *r);
+
+/* DNS, aggregated per (query name, qtype), names compared without case.
+ * The entry for the name, made on first sight with first = *now and
+ * rcode = -1; NULL on ENOMEM. */
+#define EA_DNS_MAX_ANSWERS 64
+struct ea_dns *ea_report_dns_entry(struct ea_report *r, const char *qname, size_t len,
+                                   uint16_t qtype, const struct timeval *now);
+/* Add one answer (the union over responses keeps first-seen order; a
+ * duplicate is skipped; past EA_DNS_MAX_ANSWERS answers_dropped is set).
+ * false on ENOMEM. */
+bool ea_dns_add_answer(struct ea_dns *d, uint16_t type, const char *owner, size_t owner_len,
+                       const char *data, size_t data_len, uint32_t ttl);
+
+struct ea_rule *ea_report_add_rule(struct ea_report *r);
+/* The lists about the rules that reports print: inactive_rules, and
+ * rule_sources ("rules.txt" of "rules.txt:12", or the whole origin, each
+ * once in load order). false on ENOMEM. */
+bool ea_report_index_rules(struct ea_report *r);
+void ea_rule_finish(struct ea_rule *rule);
+
+/* Printed names, one table each; unknown values give NULL (print as numbers). */
+const char *ea_outcome_name(enum ea_outcome o);
+const char *ea_name_source_name(enum ea_name_source s);
+const char *ea_transport_name(enum ea_transport t);
+const char *ea_counter_name(enum ea_counter c);
+/* Flag names for output ("tls", "no-sni", "ech", ...), one per set bit. */
+const char *ea_conn_flag_name(uint32_t single_bit);
+/* "TLS 1.3", "TLS 1.2", ... for a protocol version number; NULL if unknown. */
+const char *ea_tls_version_name(uint16_t version);
+const char *ea_verdict_name(enum ea_verdict v); /* "allowed", ..., "infrastructure?" */
+const char *
+ea_rule_kind_name(enum ea_rule_kind k); /* "fqdn", "cidr", "service_tag", "private_endpoint" */
+const char *ea_near_kind_name(enum ea_near_kind k);     /* "apex", "subdomain", "inactive" */
+const char *ea_outcome_why_text(enum ea_outcome_why w); /* NULL for EA_OW_NONE */
+const char *ea_verdict_why_text(enum ea_verdict_why w); /* NULL for EA_VW_NONE */
+const char *ea_fqdn_form_name(enum ea_fqdn_form f);     /* "exact", "subdomains", ... */
+const char *ea_dns_type_name(unsigned type);            /* "A", "AAAA", ...; NULL if unknown */
+const char *ea_dns_rcode_name(int rcode);               /* "NOERROR", ...; NULL if unknown */
+
+/* The reverse lookups, for reading a report back: exact names only;
+ * false when the text names nothing (*out untouched). */
+bool ea_outcome_parse(const char *s, size_t len, enum ea_outcome *out);
+bool ea_name_source_parse(const char *s, size_t len, enum ea_name_source *out);
+bool ea_transport_parse(const char *s, size_t len, enum ea_transport *out);
+bool ea_counter_parse(const char *s, size_t len, enum ea_counter *out);
+bool ea_conn_flag_parse(const char *s, size_t len, uint32_t *out_bit);
+bool ea_tls_version_parse(const char *s, size_t len, uint16_t *out);
+bool ea_verdict_parse(const char *s, size_t len, enum ea_verdict *out);
+bool ea_rule_kind_parse(const char *s, size_t len, enum ea_rule_kind *out);
+bool ea_near_kind_parse(const char *s, size_t len, enum ea_near_kind *out);
+bool ea_outcome_why_parse(const char *s, size_t len, enum ea_outcome_why *out);
+bool ea_verdict_why_parse(const char *s, size_t len, enum ea_verdict_why *out);
+bool ea_fqdn_form_parse(const char *s, size_t len, enum ea_fqdn_form *out);
+bool ea_dns_type_parse(const char *s, size_t len, uint16_t *out);
+bool ea_dns_rcode_parse(const char *s, size_t len, int *out);
+
+#endif

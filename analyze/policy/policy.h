@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Verdicts: what the loaded rules permit, what they would block, which
+ * rules nothing used, near misses, and what to add (DESIGN.md). */
+#ifndef EA_POLICY_H
+#define EA_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+/*
+ * What every renderer and emitter prints about the loaded rules, computed
+ * once into the model: each rule's pattern ("*.hf.co") and the name it is
+ * emitted under (its own, or one made unique from its destination), the
+ * Inactive rules, and the distinct rule sources in load order. Called by
+ * policy_judge; call it directly when rules are only printed. false on ENOMEM.
+ */
+bool policy_prepare_rules(struct ea_report *r);
+
+/*
+ * Judge every host and connection of a finalized report against r->rules:
+ * fills verdict, rule and verdict_why on hosts and connections,
+ * hosts_permitted on rules, unused_rules, near_misses, verdict_hosts, and
+ * remedies (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
+ */
+bool policy_judge(struct ea_report *r);
+
+/*
+ * remedy.c: the rules to add for the denied names. One exact-FQDN remedy per
+ * distinct denied name (lower case, sorted), then a wildcard suggestion
+ * "*.PARENT" wherever two or more denied names share PARENT, PARENT being at
+ * or below the name's registrable domain (Public Suffix List via libpsl)
+ * and never a public suffix itself; only the deepest such parent is
+ * suggested for a group. Every remedy gets a rule name (policy_rule_name).
+ */
+bool policy_build_remedies(struct ea_report *r);
+
+/*
+ * An Azure outbound-rule name for a destination: 3-33 characters of
+ * [a-zA-Z0-9_-], starting with a letter or digit, derived from the
+ * destination ("*.xethub.hf.co" -> "allow-xethub-hf-co"), unique against
+ * the names of r->rules and r->remedies (a numeric suffix when needed).
+ * out has room for 34 bytes. false only on an impossible input.
+ */
+bool policy_rule_name(const struct ea_report *r, const char *dest, size_t len, char out[34]);
+
+/* The same for many names at once: a set of the names in use (r's rules
+ * and remedies), each made name added to it. Naming n rules costs O(n). */
+struct rule_names;
+struct rule_names *rule_names_new(const struct ea_report *r);
+bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char out[34]);
+void rule_names_free(struct rule_names *set);
+
+/* The registrable domain of name (libpsl), or NULL; a view into name. */
+const char *policy_registrable_domain(const char *name);
+
+#endif

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* egress-audit analyze: capture files in, a report out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "commands.h"
+#include "config.h"
+#include "exitcode.h"
+#include "options.h"
+#include "policy.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: egress-audit analyze [OPTIONS] FILE...\n"
+          "\n"
+          "Reads the capture files in order as one run (rotated files continue each\n"
+          "other's connections) and reports every connection the client made, its\n"
+          "name (TLS SNI, HTTP Host or CONNECT authority), its outcome, the DNS names\n"
+          "resolved to it, every DNS query, and counters.\n"
+          "\n"
+          "options:\n"
+          "  -r FILE               read FILE (may be repeated; same as a FILE operand)\n"
+          "  -f, --filter BPF      only packets matching the BPF filter (tcpdump syntax)\n"
+          "  -F, --format FORMAT   text (default) or json\n"
+          "  -o, --output OUT      write the report to OUT instead of standard output\n"
+          "      --color WHEN      auto (default), always or never; text only\n"
+          "      --cutoff BYTES    bytes of each TCP direction to reassemble (default 32768)\n"
+          "      --max-flows N     concurrent flows tracked before the oldest is evicted\n"
+          "                        (default 262144)\n"
+          "      --max-connections N  connection rows kept in the report; past it they\n"
+          "                        are counted in their hosts, not listed (default 100000)\n"
+          "  -q, --quiet           no progress or warnings on standard error\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "allowlist (every host gets a verdict: allowed, denied, port-not-coverable,\n"
+          "no-name, infrastructure, infrastructure?; unused rules, near misses and the\n"
+          "rules to add are reported):\n"
+          "  -p, --profile NAME    a built-in profile (egress-audit rules --list); repeatable\n"
+          "  -a, --allowlist FILE  rules: text, workspace YAML, az CLI or ARM JSON; repeatable\n"
+          "      --service-tags FILE  Microsoft's ServiceTags_Public_*.json: match service\n"
+          "                        tag rules by address\n"
+          "      --fail-on WHAT    exit 1 if some host is denied (denied), or did not reach\n"
+          "                        its service (unreached); never (default) keeps 0\n"
+          "      --emit FORMAT     print only the rules to add: text, az, yaml or bicep\n"
+          "      --resource-group RG, --workspace WS   names for the az and Bicep output\n"
+          "\n"
+          "A file cut off inside a record is analyzed up to the cut, with a warning,\n"
+          "and the report says \"truncated\".\n",
+          out);
+}
+
+static const enum opt_id analyze_opts[] = {
+    OPT_HELP,         OPT_READ,      OPT_FILTER, OPT_FORMAT,          OPT_OUTPUT,    OPT_COLOR,
+    OPT_CUTOFF,       OPT_MAX_FLOWS, OPT_QUIET,  OPT_MAX_CONNECTIONS, OPT_PROFILE,   OPT_ALLOWLIST,
+    OPT_SERVICE_TAGS, OPT_FAIL_ON,   OPT_EMIT,   OPT_RESOURCE_GROUP,  OPT_WORKSPACE,
+};
+
+struct analyze_args {
+    const char **paths;
+    size_t n_paths;
+    struct capture_files_opts capture;
+    struct analyze_opts analyze;
+};
+
+static int analyze_option(int id, const char *arg, void *ctx)
+{
+    struct analyze_args *a = ctx;
+    switch (id) {
+    case -1: /* an operand: a capture file */
+    case OPT_READ:
+        a->paths[a->n_paths++] = arg;
+        return -1;
+    case OPT_HELP:
+        usage(stdout);
+        return EA_EXIT_OK;
+    case OPT_FILTER:
+        a->capture.bpf = arg;
+        return -1;
+    case OPT_CUTOFF:
+        if (!cli_parse_size(arg, 64, 1 << 24, &a->analyze.cutoff))
+            return cli_usage_error("analyze", "--cutoff takes 64 to 16777216 bytes, not '%s'", arg);
+        return -1;
+    case OPT_MAX_FLOWS:
+        if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->analyze.max_flows))
+            return cli_usage_error("analyze", "--max-flows takes 1 to 67108864, not '%s'", arg);
+        return -1;
+    case OPT_MAX_CONNECTIONS:
+        if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->analyze.max_conns))
+            return cli_usage_error("analyze", "--max-connections takes 1 to 67108864, not '%s'",
+                                   arg);
+        return -1;
+    default:
+        return EA_EXIT_INPUT;
+    }
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    struct cli_common c = {.cmd = "analyze"};
+    struct analyze_args a = {0};
+    int rc;
+    a.paths = calloc((size_t)argc + 1, sizeof(*a.paths));
+    if (!a.paths) {
+        cli_error("analyze", "out of memory");
+        return EA_EXIT_INTERNAL;
+    }
+    rc = cli_parse(argc, argv, analyze_opts, sizeof(analyze_opts) / sizeof(analyze_opts[0]), &c,
+                   analyze_option, &a);
+    if (rc >= 0)
+        goto out_args;
+    rc = EA_EXIT_OK;
+    if (a.n_paths == 0) {
+        rc = cli_usage_error("analyze", "%s",
+                             "analyze needs at least one capture file ('-' for stdin)");
+        goto out_args;
+    }
+    if (!cli_has_rules(&c) && (c.fail_on == FAIL_DENIED || c.want_emit || c.service_tags)) {
+        rc = cli_usage_error("analyze", "%s",
+                             "--fail-on denied, --emit and --service-tags need an allowlist "
+                             "(-p PROFILE or -a FILE)");
+        goto out_args;
+    }
+    if (!c.quiet) {
+        a.capture.warnings = stderr;
+        if (isatty(STDERR_FILENO))
+            a.capture.progress = stderr;
+    }
+
+    struct ea_report report;
+    char err[1024] = "";
+    ea_report_init(&report);
+    report.tool_version = EA_VERSION;
+    /* Rules first: a bad rule file fails before the capture is read. */
+    rc = cli_load_rules(&report, &c);
+    if (rc != EA_EXIT_OK)
+        goto out;
+    enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture, &a.analyze,
+                                                   &report, err, sizeof(err));
+    if (st != CAPTURE_OK) {
+        cli_error(NULL, "%s", err);
+        rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
+        goto out;
+    }
+    if (cli_has_rules(&c) && !policy_judge(&report)) {
+        cli_error(NULL, "out of memory");
+        rc = EA_EXIT_INTERNAL;
+        goto out;
+    }
+    rc = cli_write_report(&report, &c);
+out:
+    ea_report_finish(&report);
+out_args:
+    free(a.paths);
+    cli_common_free(&c);
+    return rc;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The option table and what the subcommands share (options.h). */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "policy.h"
+#include "render.h"
+#include "rules.h"
+
+struct opt_def {
+    const char *long_name;
+    char letter; /* 0: long only */
+    int has_arg; /* no_argument or required_argument */
+};
+
+/* Every option of every subcommand, once. */
+static const struct opt_def opt_table[OPT__COUNT] = {
+    [OPT_HELP] = {"help", 'h', no_argument},
+    [OPT_PROFILE] = {"profile", 'p', required_argument},
+    [OPT_ALLOWLIST] = {"allowlist", 'a', required_argument},
+    [OPT_SERVICE_TAGS] = {"service-tags", 0, required_argument},
+    [OPT_FORMAT] = {"format", 'F', required_argument},
+    [OPT_OUTPUT] = {"output", 'o', required_argument},
+    [OPT_EMIT] = {"emit", 0, required_argument},
+    [OPT_RESOURCE_GROUP] = {"resource-group", 0, required_argument},
+    [OPT_WORKSPACE] = {"workspace", 0, required_argument},
+    [OPT_FAIL_ON] = {"fail-on", 0, required_argument},
+    [OPT_QUIET] = {"quiet", 'q', no_argument},
+    [OPT_COLOR] = {"color", 0, required_argument},
+    [OPT_READ] = {"read", 'r', required_argument},
+    [OPT_FILTER] = {"filter", 'f', required_argument},
+    [OPT_CUTOFF] = {"cutoff", 0, required_argument},
+    [OPT_MAX_FLOWS] = {"max-flows", 0, required_argument},
+    [OPT_MAX_CONNECTIONS] = {"max-connections", 0, required_argument},
+    [OPT_LIST] = {"list", 0, no_argument},
+};
+
+/* Long-only options are told apart from letters by values past a byte. */
+enum { LONG_BASE = 0x100 };
+
+static const struct {
+    enum report_format f;
+    const char *name;
+} formats[] = {
+    {FORMAT_TEXT, "text"},
+    {FORMAT_JSON, "json"},
+};
+
+static void verror(const char *cmd, const char *fmt, va_list ap)
+{
+    if (cmd)
+        fprintf(stderr, "egress-audit %s: ", cmd);
+    else
+        fputs("egress-audit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(cmd, fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(cmd, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "Try 'egress-audit %s --help'.\n", cmd);
+    else
+        fputs("Try 'egress-audit --help'.\n", stderr);
+    return EA_EXIT_INPUT;
+}
+
+bool cli_parse_size(const char *s, size_t min, size_t max, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+/* A shared option: handled here. Returns -1 to go on, or an exit code. */
+static int common_option(enum opt_id id, const char *arg, struct cli_common *c)
+{
+    switch (id) {
+    case OPT_PROFILE:
+        c->profiles[c->n_profiles++] = arg;
+        return -1;
+    case OPT_ALLOWLIST:
+        c->allowlists[c->n_allowlists++] = arg;
+        return -1;
+    case OPT_SERVICE_TAGS:
+        c->service_tags = arg;
+        return -1;
+    case OPT_FORMAT:
+        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+            if (strcmp(arg, formats[i].name) == 0) {
+                c->format = formats[i].f;
+                c->format_set = true;
+                return -1;
+            }
+        }
+        return cli_usage_error(c->cmd, "unknown format '%s' (text, json)", arg);
+    case OPT_OUTPUT:
+        c->output = arg;
+        return -1;
+    case OPT_EMIT:
+        if (!emit_format_parse(arg, &c->emit))
+            return cli_usage_error(c->cmd, "--emit takes text, az, yaml or bicep, not '%s'", arg);
+        c->want_emit = true;
+        return -1;
+    case OPT_RESOURCE_GROUP:
+        c->emit_opts.resource_group = arg;
+        return -1;
+    case OPT_WORKSPACE:
+        c->emit_opts.workspace = arg;
+        return -1;
+    case OPT_FAIL_ON:
+        if (strcmp(arg, "never") == 0)
+            c->fail_on = FAIL_NEVER;
+        else if (strcmp(arg, "denied") == 0)
+            c->fail_on = FAIL_DENIED;
+        else if (strcmp(arg, "unreached") == 0)
+            c->fail_on = FAIL_UNREACHED;
+        else
+            return cli_usage_error(c->cmd, "--fail-on takes denied, unreached or never, not '%s'",
+                                   arg);
+        return -1;
+    case OPT_QUIET:
+        c->quiet = true;
+        return -1;
+    case OPT_COLOR:
+        if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+            return cli_usage_error(c->cmd, "--color takes auto, always or never, not '%s'", arg);
+        c->color = arg;
+        return -1;
+    default:
+        return -2; /* not a shared option */
+    }
+}
+
+int cli_parse(int argc, char **argv, const enum opt_id *ids, size_t n, struct cli_common *common,
+              cli_option_fn fn, void *ctx)
+{
+    struct option longopts[OPT__COUNT + 2];
+    char shortopts[2 * OPT__COUNT + 2];
+    size_t nl = 0, ns = 0;
+    int rc = -1;
+    if (!common->color)
+        common->color = "auto";
+    common->profiles = calloc((size_t)argc + 1, sizeof(*common->profiles));
+    common->allowlists = calloc((size_t)argc + 1, sizeof(*common->allowlists));
+    if (!common->profiles || !common->allowlists) {
+        cli_error(common->cmd, "out of memory");
+        return EA_EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct opt_def *d = &opt_table[ids[i]];
+        int val = d->letter ? d->letter : LONG_BASE + (int)ids[i];
+        longopts[nl++] = (struct option){d->long_name, d->has_arg, NULL, val};
+        if (ids[i] == OPT_COLOR) /* both spellings */
+            longopts[nl++] = (struct option){"colour", d->has_arg, NULL, val};
+        if (d->letter) {
+            shortopts[ns++] = d->letter;
+            if (d->has_arg == required_argument)
+                shortopts[ns++] = ':';
+        }
+    }
+    longopts[nl] = (struct option){NULL, 0, NULL, 0};
+    shortopts[ns] = '\0';
+    /* A leading ':' would change getopt's messages; we want its own. */
+    opterr = 1;
+    optind = 1;
+    int c;
+    while (rc < 0 && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            fprintf(stderr, "Try 'egress-audit %s --help'.\n", common->cmd);
+            return EA_EXIT_INPUT;
+        }
+        enum opt_id id = OPT__COUNT;
+        for (size_t i = 0; i < n; i++) {
+            const struct opt_def *d = &opt_table[ids[i]];
+            if ((d->letter && c == d->letter) || c == LONG_BASE + (int)ids[i])
+                id = ids[i];
+        }
+        if (id == OPT__COUNT)
+            return EA_EXIT_INPUT;
+        rc = common_option(id, optarg, common);
+        if (rc == -2)
+            rc = fn((int)id, optarg, ctx);
+    }
+    for (int i = optind; rc < 0 && i < argc; i++)
+        rc = fn(-1, argv[i], ctx);
+    return rc;
+}
+
+void cli_common_free(struct cli_common *c)
+{
+    free(c->profiles);
+    free(c->allowlists);
+    c->profiles = NULL;
+    c->allowlists = NULL;
+}
+
+bool cli_has_rules(const struct cli_common *c)
+{
+    return c->n_profiles || c->n_allowlists;
+}
+
+int cli_load_rules(struct ea_report *r, const struct cli_common *c)
+{
+    char err[1024];
+    FILE *warn = c->quiet ? NULL : stderr;
+    for (size_t i = 0; i < c->n_profiles; i++) {
+        if (!rules_load_profile(r, c->profiles[i], warn, err, sizeof(err))) {
+            cli_error(NULL, "%s", err);
+            return EA_EXIT_INPUT;
+        }
+    }
+    for (size_t i = 0; i < c->n_allowlists; i++) {
+        if (!rules_load_file(r, c->allowlists[i], RULES_AUTO, warn, err, sizeof(err))) {
+            cli_error(NULL, "%s", err);
+            return EA_EXIT_INPUT;
+        }
+    }
+    if (c->service_tags && !rules_load_service_tags(r, c->service_tags, err, sizeof(err))) {
+        cli_error(NULL, "%s", err);
+        return EA_EXIT_INPUT;
+    }
+    return EA_EXIT_OK;
+}
+
+FILE *cli_open_output(const struct cli_common *c, bool *to_stdout)
+{
+    *to_stdout = !c->output || strcmp(c->output, "-") == 0;
+    if (*to_stdout)
+        return stdout;
+    FILE *out = fopen(c->output, "w");
+    if (!out)
+        cli_error(NULL, "cannot write '%s': %s", c->output, strerror(errno));
+    return out;
+}
+
+int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int rc)
+{
+    if (fflush(out) != 0)
+        rc = -1;
+    if (!to_stdout && fclose(out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        cli_error(NULL, "cannot write '%s': %s", to_stdout ? "-" : c->output,
+                  strerror(errno ? errno : EIO));
+        return EA_EXIT_INTERNAL;
+    }
+    return EA_EXIT_OK;
+}
+
+static bool want_color(const char *when, FILE *out)
+{
+    if (strcmp(when, "always") == 0)
+        return true;
+    if (strcmp(when, "never") == 0)
+        return false;
+    const char *term = getenv("TERM");
+    return isatty(fileno(out)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+}
+
+int cli_write_report(const struct ea_report *r, const struct cli_common *c)
+{
+    bool to_stdout;
+    FILE *out = cli_open_output(c, &to_stdout);
+    if (!out)
+        return EA_EXIT_INPUT;
+    int w;
+    if (c->want_emit)
+        w = emit_remedies(r, c->emit, &c->emit_opts, out);
+    else if (c->format == FORMAT_JSON)
+        w = render_json(r, out);
+    else
+        w = render_text(r, out, want_color(c->color, out));
+    int rc = cli_close_output(c, out, to_stdout, w);
+    if (rc == EA_EXIT_OK && c->fail_on == FAIL_DENIED && r->verdict_hosts[EA_V_DENIED] > 0)
+        rc = EA_EXIT_POLICY;
+    if (rc == EA_EXIT_OK && c->fail_on == FAIL_UNREACHED && r->unreached_hosts > 0)
+        rc = EA_EXIT_POLICY;
+    return rc;
+}
