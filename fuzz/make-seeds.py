@@ -6,7 +6,7 @@ Reproducible from the tree: payloads come from samples/hf-deploy.pcap (read
 with the tiny pcap reader below), from captures and messages built with
 tests/e2e/pcapgen.py, from the test vectors in tests/unit/test_*.c (the C
 preprocessor expands their macros; arrays are then evaluated here), and
-from the rule files in tests/data/rules/ and analyze/profiles/.
+from the rule files in tests/data/rules/ and analyze/policy/profiles/.
 
     python3 fuzz/make-seeds.py [TARGET...]     (default: all targets)
 
@@ -254,7 +254,7 @@ class Corpus:
 
 def rule_files(exts, extra=()):
     out = []
-    for d in (os.path.join(SRC, "tests", "data", "rules"), os.path.join(SRC, "analyze", "profiles")):
+    for d in (os.path.join(SRC, "tests", "data", "rules"), os.path.join(SRC, "analyze", "policy", "profiles")):
         for f in sorted(os.listdir(d)):
             if f.endswith(exts) and f not in extra:
                 out.append(os.path.join(d, f))

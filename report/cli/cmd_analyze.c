@@ -139,12 +139,12 @@ int cmd_analyze(int argc, char **argv)
     enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture, &a.analyze,
                                                    &report, err, sizeof(err));
     if (st != CAPTURE_OK) {
-        cli_error(NULL, "%s", err);
+        cli_error("analyze", "%s", err);
         rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
         goto out;
     }
     if (cli_has_rules(&c) && !policy_judge(&report)) {
-        cli_error(NULL, "out of memory");
+        cli_error("analyze", "out of memory");
         rc = EA_EXIT_INTERNAL;
         goto out;
     }

@@ -67,7 +67,7 @@ int cmd_rules(int argc, char **argv)
     if (a.list) {
         char err[1024];
         if (!rules_list_profiles(stdout, err, sizeof(err))) {
-            cli_error(NULL, "%s", err);
+            cli_error("rules", "%s", err);
             rc = EA_EXIT_INPUT;
         }
         goto out;
@@ -80,7 +80,7 @@ int cmd_rules(int argc, char **argv)
     ea_report_init(&report);
     rc = cli_load_rules(&report, &c);
     if (rc == EA_EXIT_OK && !policy_prepare_rules(&report)) {
-        cli_error(NULL, "out of memory");
+        cli_error("rules", "out of memory");
         rc = EA_EXIT_INTERNAL;
     }
     if (rc == EA_EXIT_OK) {

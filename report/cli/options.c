@@ -159,8 +159,9 @@ int cli_parse(int argc, char **argv, const enum opt_id *ids, size_t n, struct cl
               cli_option_fn fn, void *ctx)
 {
     struct option longopts[OPT__COUNT + 2];
-    char shortopts[2 * OPT__COUNT + 2];
+    char shortopts[2 * OPT__COUNT + 3];
     size_t nl = 0, ns = 0;
+    shortopts[ns++] = ':';
     int rc = -1;
     if (!common->color)
         common->color = "auto";
@@ -184,14 +185,20 @@ int cli_parse(int argc, char **argv, const enum opt_id *ids, size_t n, struct cl
     }
     longopts[nl] = (struct option){NULL, 0, NULL, 0};
     shortopts[ns] = '\0';
-    /* A leading ':' would change getopt's messages; we want its own. */
-    opterr = 1;
+    /* Our own messages, prefixed with the command: a leading ':' makes
+     * getopt tell a missing argument (':') from an unknown option ('?'). */
+    opterr = 0;
     optind = 1;
     int c;
     while (rc < 0 && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == '?' || c == ':') {
-            fprintf(stderr, "Try 'egress-audit %s --help'.\n", common->cmd);
-            return EA_EXIT_INPUT;
+            const char *arg = argv[optind - 1];
+            char what[64] = {'-', (char)optopt, '\0'};
+            if (strncmp(arg, "--", 2) == 0) /* a long option: as written, without "=..." */
+                snprintf(what, sizeof what, "%.*s", (int)strcspn(arg, "="), arg);
+            return cli_usage_error(
+                common->cmd, c == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
+                what);
         }
         enum opt_id id = OPT__COUNT;
         for (size_t i = 0; i < n; i++) {
@@ -229,18 +236,18 @@ int cli_load_rules(struct ea_report *r, const struct cli_common *c)
     FILE *warn = c->quiet ? NULL : stderr;
     for (size_t i = 0; i < c->n_profiles; i++) {
         if (!rules_load_profile(r, c->profiles[i], warn, err, sizeof(err))) {
-            cli_error(NULL, "%s", err);
+            cli_error(c->cmd, "%s", err);
             return EA_EXIT_INPUT;
         }
     }
     for (size_t i = 0; i < c->n_allowlists; i++) {
         if (!rules_load_file(r, c->allowlists[i], RULES_AUTO, warn, err, sizeof(err))) {
-            cli_error(NULL, "%s", err);
+            cli_error(c->cmd, "%s", err);
             return EA_EXIT_INPUT;
         }
     }
     if (c->service_tags && !rules_load_service_tags(r, c->service_tags, err, sizeof(err))) {
-        cli_error(NULL, "%s", err);
+        cli_error(c->cmd, "%s", err);
         return EA_EXIT_INPUT;
     }
     return EA_EXIT_OK;
@@ -253,7 +260,7 @@ FILE *cli_open_output(const struct cli_common *c, bool *to_stdout)
         return stdout;
     FILE *out = fopen(c->output, "w");
     if (!out)
-        cli_error(NULL, "cannot write '%s': %s", c->output, strerror(errno));
+        cli_error(c->cmd, "cannot write '%s': %s", c->output, strerror(errno));
     return out;
 }
 
@@ -264,7 +271,7 @@ int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int 
     if (!to_stdout && fclose(out) != 0)
         rc = -1;
     if (rc != 0) {
-        cli_error(NULL, "cannot write '%s': %s", to_stdout ? "-" : c->output,
+        cli_error(c->cmd, "cannot write '%s': %s", to_stdout ? "-" : c->output,
                   strerror(errno ? errno : EIO));
         return EA_EXIT_INTERNAL;
     }

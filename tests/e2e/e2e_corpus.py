@@ -111,7 +111,7 @@ def main():
         if rc == 2:
             errors += 1
             lines = [l for l in err.splitlines() if l.strip()]
-            f.check(len(lines) == 1 and lines[0].startswith("egress-audit:") and path in lines[0],
+            f.check(len(lines) == 1 and lines[0].startswith("egress-audit analyze: ") and path in lines[0],
                     f"{name}: exit 2 needs one line naming the file, got {lines!r}")
             rep = None
         else:
