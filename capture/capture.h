@@ -9,14 +9,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyzer.h"
 
 struct capture_files_opts {
-    const char *bpf; /* capture filter (tcpdump syntax), or NULL */
-    FILE *progress;  /* progress lines, or NULL */
-    FILE *warnings;  /* warnings (cut files), or NULL */
+    const char *bpf;      /* capture filter (tcpdump syntax), or NULL */
+    FILE *progress;       /* progress lines, or NULL */
+    FILE *warnings;       /* warnings (cut files), or NULL */
+    uint64_t max_packets; /* stop after this many packets of all files (-c); 0: all */
 };
 
 enum capture_status {

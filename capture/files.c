@@ -9,12 +9,17 @@
 enum { PROGRESS_EVERY = 1 << 18 };
 
 static enum capture_status read_file(struct analyzer *a, const char *path,
-                                     const struct capture_files_opts *o, char *err, size_t errlen)
+                                     const struct capture_files_opts *o, uint64_t *seen, char *err,
+                                     size_t errlen)
 {
-    char why[512];
-    struct source *s = source_open(path, o->bpf, why, sizeof(why));
+    char why[768];
+    bool bad_filter;
+    struct source *s = source_open(path, o->bpf, why, sizeof(why), &bad_filter);
     if (!s) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, why);
+        if (bad_filter)
+            snprintf(err, errlen, "%s", why);
+        else
+            snprintf(err, errlen, "cannot read '%s': %s", path, why);
         return CAPTURE_INPUT_ERROR;
     }
     struct ea_input *in = analyzer_input(a, path, source_linktype(s), source_linktype_name(s));
@@ -24,10 +29,12 @@ static enum capture_status read_file(struct analyzer *a, const char *path,
     }
     struct ea_frame fr;
     uint64_t offset = 0;
-    enum source_status st;
+    enum source_status st = SOURCE_END;
     bool ok = true;
-    while ((st = source_next(s, &fr, why, sizeof(why), &offset)) == SOURCE_FRAME) {
+    while ((!o->max_packets || *seen < o->max_packets) &&
+           (st = source_next(s, &fr, why, sizeof(why), &offset)) == SOURCE_FRAME) {
         in->packets++;
+        (*seen)++;
         ok = analyzer_feed(a, &fr);
         if (o->progress && in->packets % PROGRESS_EVERY == 0)
             fprintf(o->progress, "egress-audit: '%s': %llu packets\n", path,
@@ -65,8 +72,12 @@ enum capture_status capture_read_files(struct analyzer *a, const char *const *pa
                                        size_t errlen)
 {
     enum capture_status st = CAPTURE_OK;
-    for (size_t i = 0; i < n_paths && st == CAPTURE_OK; i++)
-        st = read_file(a, paths[i], opts, err, errlen);
+    uint64_t seen = 0;
+    for (size_t i = 0; i < n_paths && st == CAPTURE_OK; i++) {
+        if (opts->max_packets && seen >= opts->max_packets)
+            break;
+        st = read_file(a, paths[i], opts, &seen, err, errlen);
+    }
     if (st == CAPTURE_NO_MEMORY && errlen)
         snprintf(err, errlen, "out of memory");
     return st;

@@ -2,12 +2,14 @@
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 
@@ -32,8 +34,132 @@ __attribute__((format(printf, 3, 4))) static void msg(char *err, size_t n, const
     va_end(ap);
 }
 
-struct source *source_open(const char *path, const char *bpf, char *err, size_t errlen)
+/* ---- the first bytes, looked at before libpcap reads them ---- */
+
+/* A stream that gives back the bytes we peeked at, then the rest of the
+ * file: works for pipes (stdin) too, where nothing can be rewound. */
+struct peeked {
+    int fd; /* closed with the stream unless it is standard input */
+    unsigned char head[8];
+    size_t n, at;
+};
+
+/* read(2) until n bytes, the end, or an error (-1). */
+static ssize_t read_full(int fd, void *buf, size_t n)
 {
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = read(fd, (char *)buf + done, n - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return done ? (ssize_t)done : -1;
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    return (ssize_t)done;
+}
+
+static ssize_t peeked_read(void *cookie, char *buf, size_t size)
+{
+    struct peeked *p = cookie;
+    size_t done = 0;
+    while (done < size && p->at < p->n)
+        buf[done++] = (char)p->head[p->at++];
+    if (done == size)
+        return (ssize_t)done;
+    ssize_t r;
+    do
+        r = read(p->fd, buf + done, size - done);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return done ? (ssize_t)done : -1;
+    return (ssize_t)done + r;
+}
+
+static int peeked_close(void *cookie)
+{
+    struct peeked *p = cookie;
+    int rc = p->fd != STDIN_FILENO ? close(p->fd) : 0;
+    free(p);
+    return rc;
+}
+
+static const struct {
+    unsigned char magic[6];
+    size_t len;
+    const char *what, *tool;
+} compressed[] = {
+    {{0x1f, 0x8b}, 2, "gzip", "zcat"},
+    {{0x28, 0xb5, 0x2f, 0xfd}, 4, "zstd", "zstdcat"},
+    {{0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, "xz", "xzcat"},
+    {{'B', 'Z', 'h'}, 3, "bzip2", "bzcat"},
+};
+
+/* libpcap's magic numbers (pcap: microsecond and nanosecond, both byte
+ * orders; pcapng: the Section Header Block type). */
+static bool capture_magic(const unsigned char *b, size_t n)
+{
+    static const unsigned char magics[][4] = {
+        {0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+        {0x4d, 0x3c, 0xb2, 0xa1}, {0x0a, 0x0d, 0x0d, 0x0a},
+    };
+    if (n < 4)
+        return false;
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (memcmp(b, magics[i], 4) == 0)
+            return true;
+    return false;
+}
+
+/* Peek at the first bytes: a compressed file or anything that is not a
+ * capture is named here, in words, instead of by libpcap's guess. Returns
+ * a stream that still starts at byte 0, or NULL with err set. */
+static FILE *open_checked(int fd, const char *path, char *err, size_t errlen)
+{
+    struct peeked *p = calloc(1, sizeof(*p));
+    if (!p) {
+        msg(err, errlen, "%s", strerror(ENOMEM));
+        return NULL;
+    }
+    p->fd = fd;
+    ssize_t got = read_full(fd, p->head, sizeof(p->head));
+    const char *shown = strcmp(path, "-") == 0 ? "FILE" : path;
+    if (got <= 0) {
+        msg(err, errlen, "%s", got < 0 ? strerror(errno) : "empty file");
+        free(p);
+        return NULL;
+    }
+    p->n = (size_t)got;
+    for (size_t i = 0; i < sizeof(compressed) / sizeof(compressed[0]); i++) {
+        if (p->n >= compressed[i].len &&
+            memcmp(p->head, compressed[i].magic, compressed[i].len) == 0) {
+            msg(err, errlen,
+                "a %s-compressed file, not a capture: read it with '%s %s | egress-audit "
+                "analyze -'",
+                compressed[i].what, compressed[i].tool, shown);
+            free(p);
+            return NULL;
+        }
+    }
+    if (!capture_magic(p->head, p->n)) {
+        msg(err, errlen, "not a pcap or pcapng file");
+        free(p);
+        return NULL;
+    }
+    FILE *out = fopencookie(p, "r", (cookie_io_functions_t){peeked_read, NULL, NULL, peeked_close});
+    if (!out) {
+        msg(err, errlen, "%s", strerror(errno));
+        free(p);
+    }
+    return out;
+}
+
+struct source *source_open(const char *path, const char *bpf, char *err, size_t errlen,
+                           bool *out_bad_filter)
+{
+    *out_bad_filter = false;
     char perr[PCAP_ERRBUF_SIZE] = "";
     struct source *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -41,26 +167,27 @@ struct source *source_open(const char *path, const char *bpf, char *err, size_t 
         return NULL;
     }
     bool is_stdin = strcmp(path, "-") == 0;
-    if (is_stdin) {
-        s->file = stdin;
-    } else {
+    int fd = STDIN_FILENO;
+    if (!is_stdin) {
         struct stat st;
-        s->file = fopen(path, "rb");
-        if (!s->file) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
             msg(err, errlen, "%s", strerror(errno));
             goto fail;
         }
-        if (fstat(fileno(s->file), &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                msg(err, errlen, "%s", "is a directory");
-                goto fail;
-            }
-            if (S_ISREG(st.st_mode) && st.st_size == 0) {
-                msg(err, errlen, "%s", "empty file");
-                goto fail;
-            }
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            msg(err, errlen, "%s", "is a directory");
+            close(fd);
+            goto fail;
         }
     }
+    s->file = open_checked(fd, path, err, errlen);
+    if (!s->file) {
+        if (fd != STDIN_FILENO)
+            close(fd);
+        goto fail;
+    }
+    /* one large buffer: libpcap's reads become read(2)s of a megabyte */
     s->iobuf = malloc(READ_BUFFER);
     if (s->iobuf)
         setvbuf(s->file, s->iobuf, _IOFBF, READ_BUFFER);
@@ -68,8 +195,8 @@ struct source *source_open(const char *path, const char *bpf, char *err, size_t 
     if (!s->pcap) {
         if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
             msg(err, errlen, "not a pcap or pcapng file (%s)", perr);
-        else if (strstr(perr, "truncated dump file") && strstr(perr, "only got 0"))
-            msg(err, errlen, "%s", "empty file");
+        else if (strstr(perr, "truncated dump file") || strstr(perr, "truncated pcapng"))
+            msg(err, errlen, "cut off inside the file header (%s)", perr);
         else
             msg(err, errlen, "%s", perr);
         goto fail;
@@ -86,7 +213,8 @@ struct source *source_open(const char *path, const char *bpf, char *err, size_t 
     if (bpf && *bpf) {
         struct bpf_program prog;
         if (pcap_compile(s->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-            msg(err, errlen, "bad filter: %s", pcap_geterr(s->pcap));
+            msg(err, errlen, "bad filter '%s': %s", bpf, pcap_geterr(s->pcap));
+            *out_bad_filter = true;
             goto fail;
         }
         int rc = pcap_setfilter(s->pcap, &prog);
@@ -153,7 +281,7 @@ void source_close(struct source *s)
         return;
     if (s->pcap)
         pcap_close(s->pcap);
-    else if (s->file && s->file != stdin)
+    else if (s->file)
         fclose(s->file);
     free(s->iobuf);
     free(s);

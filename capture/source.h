@@ -24,10 +24,13 @@ enum source_status {
 /*
  * Open a capture file ("-" = stdin) and compile the BPF filter (may be NULL).
  * On failure returns NULL and writes a message without the file name
- * ("empty file", "not a pcap or pcapng file", "unsupported link type
- * IEEE802_11 (105)", "bad filter: ...") into err.
+ * ("empty file", "not a pcap or pcapng file", "a gzip-compressed file, not a
+ * capture: read it with 'zcat x.pcap.gz | egress-audit analyze -'",
+ * "unsupported link type IEEE802_11 (105)") into err; when the filter is
+ * what failed, *out_bad_filter is set and err says "bad filter 'F': ...".
  */
-struct source *source_open(const char *path, const char *bpf, char *err, size_t errlen);
+struct source *source_open(const char *path, const char *bpf, char *err, size_t errlen,
+                           bool *out_bad_filter);
 
 /* Next frame. SOURCE_CUT: err holds what libpcap said and *out_offset the
  * byte offset of the record that could not be read (0 if unknown). */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* egress-audit analyze: capture files in, a report out. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -14,6 +17,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: egress-audit analyze [OPTIONS] FILE...\n"
+          "       egress-audit analyze [OPTIONS] -r FILE [-r FILE]... [BPF EXPRESSION]\n"
           "\n"
           "Reads the capture files in order as one run (rotated files continue each\n"
           "other's connections) and reports every connection the client made, its\n"
@@ -21,8 +25,11 @@ static void usage(FILE *out)
           "resolved to it, every DNS query, and counters.\n"
           "\n"
           "options:\n"
-          "  -r FILE               read FILE (may be repeated; same as a FILE operand)\n"
+          "  -r, --read FILE       read FILE (may be repeated); as in tcpdump, the operands\n"
+          "                        after -r are then a BPF filter: analyze -r x.pcap port 443\n"
           "  -f, --filter BPF      only packets matching the BPF filter (tcpdump syntax)\n"
+          "  -c, --count COUNT     stop after COUNT packets (of all files together)\n"
+          "  -n, --no-resolve      accepted for tcpdump habits: nothing is ever resolved\n"
           "  -F, --format FORMAT   text (default) or json\n"
           "  -o, --output OUT      write the report to OUT instead of standard output\n"
           "      --color WHEN      auto (default), always or never; text only\n"
@@ -52,14 +59,18 @@ static void usage(FILE *out)
 }
 
 static const enum opt_id analyze_opts[] = {
-    OPT_HELP,         OPT_READ,      OPT_FILTER, OPT_FORMAT,          OPT_OUTPUT,    OPT_COLOR,
-    OPT_CUTOFF,       OPT_MAX_FLOWS, OPT_QUIET,  OPT_MAX_CONNECTIONS, OPT_PROFILE,   OPT_ALLOWLIST,
-    OPT_SERVICE_TAGS, OPT_FAIL_ON,   OPT_EMIT,   OPT_RESOURCE_GROUP,  OPT_WORKSPACE,
+    OPT_HELP,           OPT_READ,      OPT_FILTER,       OPT_FORMAT,     OPT_OUTPUT,
+    OPT_COLOR,          OPT_CUTOFF,    OPT_MAX_FLOWS,    OPT_QUIET,      OPT_MAX_CONNECTIONS,
+    OPT_PROFILE,        OPT_ALLOWLIST, OPT_SERVICE_TAGS, OPT_FAIL_ON,    OPT_EMIT,
+    OPT_RESOURCE_GROUP, OPT_WORKSPACE, OPT_COUNT,        OPT_NO_RESOLVE,
 };
 
 struct analyze_args {
-    const char **paths;
+    const char **paths; /* -r FILE, then (without -r) the operands */
     size_t n_paths;
+    const char **operands;
+    size_t n_operands;
+    bool read_flag; /* -r given: operands are a BPF expression, as in tcpdump */
     struct capture_files_opts capture;
     struct analyze_opts analyze;
 };
@@ -68,10 +79,22 @@ static int analyze_option(int id, const char *arg, void *ctx)
 {
     struct analyze_args *a = ctx;
     switch (id) {
-    case -1: /* an operand: a capture file */
+    case -1: /* an operand: a capture file, or a filter word after -r */
+        a->operands[a->n_operands++] = arg;
+        return -1;
     case OPT_READ:
         a->paths[a->n_paths++] = arg;
+        a->read_flag = true;
         return -1;
+    case OPT_NO_RESOLVE: /* -n, -nn: tcpdump habits; nothing is ever resolved */
+        return -1;
+    case OPT_COUNT: {
+        size_t n;
+        if (!cli_parse_size(arg, 1, SIZE_MAX, &n))
+            return cli_usage_error("analyze", "-c takes a count of packets, not '%s'", arg);
+        a->capture.max_packets = n;
+        return -1;
+    }
     case OPT_HELP:
         usage(stdout);
         return EA_EXIT_OK;
@@ -96,13 +119,43 @@ static int analyze_option(int id, const char *arg, void *ctx)
     }
 }
 
+/* Standard input at most once, and no file twice (the same device and
+ * inode, whatever the path says). Returns -1, or the exit code. */
+static int check_inputs(const char *const *paths, size_t n)
+{
+    size_t n_stdin = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0) {
+            if (++n_stdin > 1)
+                return cli_usage_error("analyze", "%s",
+                                       "standard input ('-') is given more than once");
+            continue;
+        }
+        struct stat si;
+        if (stat(paths[i], &si) != 0 || !S_ISREG(si.st_mode))
+            continue; /* reading it will say what is wrong */
+        for (size_t k = 0; k < i; k++) {
+            struct stat sk;
+            if (strcmp(paths[k], "-") != 0 && stat(paths[k], &sk) == 0 && sk.st_dev == si.st_dev &&
+                sk.st_ino == si.st_ino)
+                return cli_usage_error("analyze", "'%s' and '%s' are the same file", paths[k],
+                                       paths[i]);
+        }
+    }
+    return -1;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     struct cli_common c = {.cmd = "analyze"};
     struct analyze_args a = {0};
+    char *filter_words = NULL;
     int rc;
     a.paths = calloc((size_t)argc + 1, sizeof(*a.paths));
-    if (!a.paths) {
+    a.operands = calloc((size_t)argc + 1, sizeof(*a.operands));
+    if (!a.paths || !a.operands) {
+        free(a.paths);
+        free(a.operands);
         cli_error("analyze", "out of memory");
         return EA_EXIT_INTERNAL;
     }
@@ -111,6 +164,34 @@ int cmd_analyze(int argc, char **argv)
     if (rc >= 0)
         goto out_args;
     rc = EA_EXIT_OK;
+    if (a.read_flag && a.n_operands) {
+        /* tcpdump -r F port 443: the words after the files are the filter */
+        if (a.capture.bpf) {
+            rc = cli_usage_error("analyze", "a filter given twice: -f '%s' and '%s'...",
+                                 a.capture.bpf, a.operands[0]);
+            goto out_args;
+        }
+        size_t len = 1;
+        for (size_t i = 0; i < a.n_operands; i++)
+            len += strlen(a.operands[i]) + 1;
+        filter_words = calloc(len, 1);
+        if (!filter_words) {
+            rc = EA_EXIT_INTERNAL;
+            goto out_args;
+        }
+        size_t at = 0;
+        for (size_t i = 0; i < a.n_operands; i++) {
+            size_t n = strlen(a.operands[i]);
+            if (i)
+                filter_words[at++] = ' ';
+            memcpy(filter_words + at, a.operands[i], n);
+            at += n;
+        }
+        a.capture.bpf = filter_words;
+    } else {
+        for (size_t i = 0; i < a.n_operands; i++)
+            a.paths[a.n_paths++] = a.operands[i];
+    }
     if (a.n_paths == 0) {
         rc = cli_usage_error("analyze", "%s",
                              "analyze needs at least one capture file ('-' for stdin)");
@@ -122,6 +203,18 @@ int cmd_analyze(int argc, char **argv)
                              "(-p PROFILE or -a FILE)");
         goto out_args;
     }
+    if (c.want_emit && c.format_set) {
+        rc = cli_usage_error("analyze", "%s",
+                             "--emit prints only the rules to add: it does not go with -F");
+        goto out_args;
+    }
+    rc = check_inputs(a.paths, a.n_paths);
+    if (rc >= 0)
+        goto out_args;
+    rc = cli_check_output(&c);
+    if (rc >= 0)
+        goto out_args;
+    rc = EA_EXIT_OK;
     if (!c.quiet) {
         a.capture.warnings = stderr;
         if (isatty(STDERR_FILENO))
@@ -152,7 +245,9 @@ int cmd_analyze(int argc, char **argv)
 out:
     ea_report_finish(&report);
 out_args:
+    free(filter_words);
     free(a.paths);
+    free(a.operands);
     cli_common_free(&c);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "exitcode.h"
 #include "policy.h"
 #include "render.h"
@@ -40,6 +41,8 @@ static const struct opt_def opt_table[OPT__COUNT] = {
     [OPT_MAX_FLOWS] = {"max-flows", 0, required_argument},
     [OPT_MAX_CONNECTIONS] = {"max-connections", 0, required_argument},
     [OPT_LIST] = {"list", 0, no_argument},
+    [OPT_COUNT] = {"count", 'c', required_argument},
+    [OPT_NO_RESOLVE] = {"no-resolve", 'n', no_argument},
 };
 
 /* Long-only options are told apart from letters by values past a byte. */
@@ -253,6 +256,19 @@ int cli_load_rules(struct ea_report *r, const struct cli_common *c)
     return EA_EXIT_OK;
 }
 
+int cli_check_output(const struct cli_common *c)
+{
+    if (!c->output || strcmp(c->output, "-") == 0)
+        return -1;
+    FILE *f = fopen(c->output, "w");
+    if (!f) {
+        cli_error(c->cmd, "cannot write the report to '%s': %s", c->output, strerror(errno));
+        return EA_EXIT_INTERNAL;
+    }
+    fclose(f);
+    return -1;
+}
+
 FILE *cli_open_output(const struct cli_common *c, bool *to_stdout)
 {
     *to_stdout = !c->output || strcmp(c->output, "-") == 0;
@@ -260,7 +276,7 @@ FILE *cli_open_output(const struct cli_common *c, bool *to_stdout)
         return stdout;
     FILE *out = fopen(c->output, "w");
     if (!out)
-        cli_error(c->cmd, "cannot write '%s': %s", c->output, strerror(errno));
+        cli_error(c->cmd, "cannot write the report to '%s': %s", c->output, strerror(errno));
     return out;
 }
 
@@ -271,8 +287,12 @@ int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int 
     if (!to_stdout && fclose(out) != 0)
         rc = -1;
     if (rc != 0) {
-        cli_error(c->cmd, "cannot write '%s': %s", to_stdout ? "-" : c->output,
-                  strerror(errno ? errno : EIO));
+        if (to_stdout)
+            cli_error(c->cmd, "cannot write the report to standard output: %s",
+                      strerror(errno ? errno : EIO));
+        else
+            cli_error(c->cmd, "cannot write the report to '%s': %s", c->output,
+                      strerror(errno ? errno : EIO));
         return EA_EXIT_INTERNAL;
     }
     return EA_EXIT_OK;
@@ -288,12 +308,45 @@ static bool want_color(const char *when, FILE *out)
     return isatty(fileno(out)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
 }
 
+enum { FAILING_HOSTS_SHOWN = 20 };
+
+/* --fail-on: the hosts that made it fail, one line each on stderr, up to a
+ * limit and a count of the rest. Names are escaped like the text report. */
+static void say_failing_hosts(const struct ea_report *r, const struct cli_common *c)
+{
+    size_t said = 0, more = 0;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        bool fails =
+            c->fail_on == FAIL_DENIED ? h->verdict == EA_V_DENIED : h->outcome != EA_OUT_REACHED;
+        if (!fails)
+            continue;
+        if (said == FAILING_HOSTS_SHOWN) {
+            more++;
+            continue;
+        }
+        said++;
+        fprintf(stderr, "egress-audit %s: %s: ", c->cmd,
+                c->fail_on == FAIL_DENIED ? "denied" : "unreached");
+        (void)ea_escape_fwrite(h->key.s ? h->key.s : "", h->key.len, stderr);
+        const char *why = c->fail_on == FAIL_DENIED ? ea_verdict_why_text(h->verdict_why)
+                                                    : ea_outcome_name(h->outcome);
+        fprintf(stderr, ":%u/%s (%s)\n", (unsigned)h->port,
+                ea_transport_name(h->transport) ? ea_transport_name(h->transport) : "?",
+                why ? why : "-");
+    }
+    if (more)
+        fprintf(stderr, "egress-audit %s: ... and %zu more (the report lists them all)\n", c->cmd,
+                more);
+}
+
 int cli_write_report(const struct ea_report *r, const struct cli_common *c)
 {
     bool to_stdout;
     FILE *out = cli_open_output(c, &to_stdout);
     if (!out)
-        return EA_EXIT_INPUT;
+        return EA_EXIT_INTERNAL;
+    errno = 0;
     int w;
     if (c->want_emit)
         w = emit_remedies(r, c->emit, &c->emit_opts, out);
@@ -306,5 +359,7 @@ int cli_write_report(const struct ea_report *r, const struct cli_common *c)
         rc = EA_EXIT_POLICY;
     if (rc == EA_EXIT_OK && c->fail_on == FAIL_UNREACHED && r->unreached_hosts > 0)
         rc = EA_EXIT_POLICY;
+    if (rc == EA_EXIT_POLICY)
+        say_failing_hosts(r, c);
     return rc;
 }

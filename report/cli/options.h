@@ -36,6 +36,8 @@ enum opt_id {
     OPT_MAX_FLOWS,
     OPT_MAX_CONNECTIONS,
     OPT_LIST,
+    OPT_COUNT,
+    OPT_NO_RESOLVE,
     OPT__COUNT
 };
 
@@ -101,6 +103,9 @@ bool cli_has_rules(const struct cli_common *c);
 /* The output stream: standard output for NULL or "-". NULL with a message
  * when it cannot be opened. */
 FILE *cli_open_output(const struct cli_common *c, bool *to_stdout);
+/* Check before any work that the output can be written: creates (or
+ * truncates) the file. Returns -1 when it can, else the exit code (3). */
+int cli_check_output(const struct cli_common *c);
 /* Flush and close; rc is the renderer's result. Returns an exit code. */
 int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int rc);
 

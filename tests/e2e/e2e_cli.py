@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The command line as a new user meets it (issue 8): options after the
+files, tcpdump habits (-r then a filter, -c, -n), one-line errors that name
+the real problem and the subcommand, the output checked before the work,
+conflicting flags refused, --fail-on naming the hosts."""
+import gzip
+import json
+import os
+import shutil
+import tempfile
+
+from common import SRC, Failures, run
+
+SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
+
+
+def one_line(err):
+    return [l for l in err.splitlines() if l.strip()]
+
+
+def main():
+    f = Failures()
+    tmp = tempfile.mkdtemp(prefix="ea-cli-")
+    try:
+        # options after the operand, as README's Usage shows
+        rc, out, err = run("analyze", SAMPLE, "-p", "huggingface", "-q", "-F", "json")
+        f.check(rc == 0 and json.loads(out)["verdicts"], f"options after the file: {rc} {err}")
+        rc, out, err = run("analyze", SAMPLE, "-F", "json", "-q", "--", )
+        f.check(rc == 0, f"-- at the end: {rc} {err}")
+
+        # -r FILE then a BPF expression (tcpdump); -f and the words agree
+        rc, out, err = run("analyze", "-q", "-F", "json", "-r", SAMPLE, "tcp", "port", "443")
+        rc2, out2, _ = run("analyze", "-q", "-F", "json", "-f", "tcp port 443", SAMPLE)
+        f.check(rc == 0 and rc2 == 0 and out == out2, f"-r F port 443 differs from -f: {err}")
+        conns = json.loads(out)["connections"] if rc == 0 else []
+        f.check(conns and all(c["dport"] == 443 and c["transport"] == "tcp" for c in conns),
+                "-r F tcp port 443 kept other traffic")
+        # -c COUNT and -n / -nn
+        rc, out, err = run("analyze", "-q", "-F", "json", "-c", "10", "-nn", SAMPLE)
+        f.check(rc == 0 and json.loads(out)["stats"]["counters"]["packets"] == 10,
+                f"-c 10 -nn: {rc} {err}")
+        rc, _, err = run("analyze", "-q", "-c", "0", SAMPLE)
+        f.check(rc == 2, "-c 0 is a usage error")
+
+        # messages that name the real problem, prefixed with the subcommand
+        cases = [
+            (("analyze", "-f", "tcp port", SAMPLE), None, 2, "egress-audit analyze: bad filter 'tcp port'"),
+            (("analyze", "-", "-"), b"", 2, "standard input ('-') is given more than once"),
+            (("analyze", "-"), b"hi\n", 2, "not a pcap or pcapng file"),
+            (("analyze", "-F", "csv", SAMPLE), None, 2, "egress-audit analyze --help"),
+            (("analyze", SAMPLE, "--bogus"), None, 2, "egress-audit analyze: unknown option '--bogus'"),
+            (("analyze", SAMPLE, "-p", "huggingface", "--emit", "az", "-F", "json"), None, 2,
+             "does not go with -F"),
+            (("analyze", SAMPLE, os.path.join(SRC, "samples", ".", "hf-deploy.pcap")), None, 2,
+             "are the same file"),
+        ]
+        gz = os.path.join(tmp, "deploy.pcap.gz")
+        with open(SAMPLE, "rb") as src, gzip.open(gz, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        cases.append((("analyze", gz), None, 2, f"zcat {gz} | egress-audit analyze -"))
+        for args, stdin, want_rc, want in cases:
+            rc, _, err = run(*args, stdin=stdin)
+            lines = one_line(err)
+            f.check(rc == want_rc and any(want in l for l in lines) and
+                    lines and lines[0].startswith("egress-audit analyze: "),
+                    f"{' '.join(args)}: exit {rc}, want {want_rc} and {want!r}: {lines!r}")
+
+        # the output is checked before the analysis: exit 3, nothing else done
+        rc, out, err = run("analyze", SAMPLE, "-o", os.path.join(tmp, "no", "dir", "r.json"))
+        f.check(rc == 3 and len(one_line(err)) == 1 and "cannot write the report to" in err,
+                f"-o in a missing folder: exit {rc}: {err!r}")
+        # standard output on a full disk
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "wb") as full:
+                import subprocess
+                from common import BIN
+                p = subprocess.run([BIN, "analyze", "-q", SAMPLE], stdout=full,
+                                   stderr=subprocess.PIPE)
+            err = p.stderr.decode()
+            f.check(p.returncode == 3 and "cannot write the report to standard output: "
+                    "No space left on device" in err, f"/dev/full: {p.returncode} {err!r}")
+
+        # --fail-on names the hosts that made it fail
+        rc, _, err = run("analyze", "-q", SAMPLE, "-p", "huggingface", "--fail-on", "denied")
+        f.check(rc == 1 and "egress-audit analyze: denied: registry-1.docker.io:443/tcp "
+                "(no rule permits this name)" in err, f"--fail-on denied: {rc} {err!r}")
+        rc, _, err = run("analyze", "-q", SAMPLE, "--fail-on", "unreached")
+        f.check(rc == 1 and "unreached: 198.18.0.16:443/tcp (no-answer)" in err,
+                f"--fail-on unreached: {rc} {err!r}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    f.finish("cli")
+
+
+if __name__ == "__main__":
+    main()
