@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Project hygiene that a review would otherwise have to catch: the man page
 names every option --help lists; no C source calls a banned function (STYLE:
-curl's checksrc list); the profiles each cite a source and a date."""
+curl's checksrc list); the profiles each cite a source, a date, the day it
+was read and their changes."""
 import glob
 import os
 import re
@@ -32,7 +33,7 @@ def main():
             f.check(not m, f"{os.path.relpath(path, SRC)}:{n}: banned call {m and m.group(1)}")
     for path in glob.glob(os.path.join(SRC, "analyze", "profiles", "*.rules")):
         head = open(path).read()
-        for key in ("# profile:", "# title:", "# source:", "# date:"):
+        for key in ("# profile:", "# title:", "# source:", "# date:", "# read:", "# changes:"):
             f.check(key in head, f"{os.path.basename(path)}: no '{key}' header")
     f.finish(f"lint ({len(sources)} C files)")
 
