@@ -35,6 +35,14 @@ def main():
         head = open(path).read()
         for key in ("# profile:", "# title:", "# source:", "# date:", "# read:", "# changes:"):
             f.check(key in head, f"{os.path.basename(path)}: no '{key}' header")
+    # Every data file is installed: a profile or catalog file missing from
+    # install_data works in the source tree and vanishes after meson install.
+    build = open(os.path.join(SRC, "analyze", "meson.build")).read()
+    data = glob.glob(os.path.join(SRC, "analyze", "profiles", "*.rules"))
+    data += glob.glob(os.path.join(SRC, "analyze", "policy", "services", "*.tsv"))
+    for path in data:
+        rel = os.path.relpath(path, os.path.join(SRC, "analyze"))
+        f.check(f"'{rel}'" in build, f"analyze/meson.build does not install {rel}")
     f.finish(f"lint ({len(sources)} C files)")
 
 
