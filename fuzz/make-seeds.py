@@ -319,6 +319,26 @@ def seeds_service_tags():
     c.done()
 
 
+
+def seeds_catalog():
+    c = Corpus("catalog")
+    d = os.path.join(SRC, "analyze", "policy", "services")
+    for f in sorted(os.listdir(d)):
+        if f.endswith(".tsv"):
+            with open(os.path.join(d, f), "rb") as fh:
+                c.add(f, fh.read())
+    ok = b"huggingface.co\tHugging Face Hub\tAPI\thttps://e.org\t2026-07-16\n"
+    c.add("forms.tsv", b"\xef\xbb\xbf# c\r\n\r\n \t\n" + ok +
+          b"*.hf.co\tHugging Face Hub\tCDN\thttps://e.org#x\tnot found; read 2026-12-01\r\n"
+          b"@rotating\tHugging Face Hub\tallow *.hf.co\thttps://e.org\t2026-07-16")
+    c.add("bad-columns.tsv", ok + b"x.example\tS\tR\thttps://e.org\n")
+    c.add("bad-duplicate.tsv", ok + b"HuggingFace.CO.\tS\tR\thttps://e.org\t2026-01-01\n")
+    c.add("bad-pattern.tsv", b"*hf.co\tS\tR\thttps://e.org\t2026-01-01\n*\tS\tR\t\t\n")
+    c.add("bad-bytes.tsv", b"x.example\tS\x00\tR\t\xc3\xbc\t2026-01-01\n")
+    c.add("bad-rotating.tsv", ok + b"@rotating\tNobody\t\t\t\n@rotating\tNobody\tx\t\t\n")
+    c.done()
+
+
 # ---- protocol messages ----
 
 C4, S4, R4 = "10.0.0.5", "192.0.2.10", "10.0.0.53"
@@ -606,6 +626,7 @@ TARGETS = {
     "rules_yaml": seeds_rules_yaml,
     "rules_json": seeds_rules_json,
     "service_tags": seeds_service_tags,
+    "catalog": seeds_catalog,
 }
 
 

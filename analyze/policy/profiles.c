@@ -78,10 +78,14 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The value of a "# key: value" header line, trimmed. */
+/* The value of a "# key: value" header line, trimmed. The first such line
+ * wins: a profile that mixes sources repeats "# source:" before each group
+ * of rules, and the header's line names them all. */
 static void header_value(const char *line, const char *key, char *out, size_t outsz)
 {
     size_t k = strlen(key);
+    if (out[0] != '\0')
+        return;
     if (strncmp(line, "# ", 2) != 0 || strncmp(line + 2, key, k) != 0 || line[2 + k] != ':')
         return;
     const char *v = line + 3 + k;

@@ -117,7 +117,7 @@ bool rules_load_json(struct ea_report *r, const char *origin_name, const char *b
  */
 bool rules_load_service_tags(struct ea_report *r, const char *path, char *err, size_t errlen);
 
-/* ---- built-in profiles (profiles.c): data files in analyze/profiles/ ---- */
+/* ---- built-in profiles (profiles.c): data files in analyze/policy/profiles/ ---- */
 
 /* Where profiles are read from: $EGRESS_AUDIT_PROFILES, else the installed
  * directory, else the source tree (an uninstalled build). */

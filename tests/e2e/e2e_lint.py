@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Project hygiene that a review would otherwise have to catch: the man page
 names every option --help lists; no C source calls a banned function (STYLE:
-curl's checksrc list); the profiles each cite a source and a date."""
+curl's checksrc list); the profiles each cite a source, a date, the day it
+was read and their changes."""
 import glob
 import os
 import re
@@ -30,10 +31,21 @@ def main():
                 continue
             m = BANNED.search(code)
             f.check(not m, f"{os.path.relpath(path, SRC)}:{n}: banned call {m and m.group(1)}")
-    for path in glob.glob(os.path.join(SRC, "analyze", "profiles", "*.rules")):
+    profiles = glob.glob(os.path.join(SRC, "analyze", "policy", "profiles", "*.rules"))
+    f.check(profiles, "no profiles found in analyze/policy/profiles")
+    for path in profiles:
         head = open(path).read()
-        for key in ("# profile:", "# title:", "# source:", "# date:"):
+        for key in ("# profile:", "# title:", "# source:", "# date:", "# read:", "# changes:"):
             f.check(key in head, f"{os.path.basename(path)}: no '{key}' header")
+    # Every data file is installed: a profile or catalog file missing from
+    # install_data works in the source tree and vanishes after meson install.
+    build = open(os.path.join(SRC, "analyze", "policy", "meson.build")).read()
+    data = list(profiles)
+    data += glob.glob(os.path.join(SRC, "analyze", "policy", "services", "*.tsv"))
+    f.check(len(data) > len(profiles), "no service catalog files found")
+    for path in data:
+        rel = os.path.relpath(path, os.path.join(SRC, "analyze", "policy"))
+        f.check(f"'{rel}'" in build, f"analyze/policy/meson.build does not install {rel}")
     f.finish(f"lint ({len(sources)} C files)")
 
 

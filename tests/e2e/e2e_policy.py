@@ -13,7 +13,7 @@ from common import SRC, Failures, golden_compare, run_in_src
 SAMPLE = "samples/hf-deploy.pcap"
 GOLDEN = os.path.join(SRC, "tests", "e2e", "golden", "policy")
 PROFILES = ["curated", "huggingface", "meta", "aml-default", "managed-network-huggingface",
-            "huggingface-hub", "docker-hub"]
+            "huggingface-hub", "docker-hub", "foundry-huggingface"]
 FORMATS = {"text": "rules.txt", "yaml-list": "workspace-list.yml", "yaml-map": "workspace-map.yml",
            "az-json": "az-list.json", "arm-json": "arm.json"}
 DATA = "tests/data/rules/"
