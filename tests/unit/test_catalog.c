@@ -23,10 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "guard.h"
 #include "model.h"
-#include "catalog.h"
 #include "rules.h"
 
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]) - 1) /* without the sentinel */
