@@ -3,10 +3,12 @@
  * document and its date, installed into DATADIR/egress-audit/profiles. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ascii.h"
 #include "config.h"
 #include "rules.h"
 
@@ -41,12 +43,98 @@ static bool valid_profile_name(const char *name)
     return true;
 }
 
-bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char *err, size_t errlen)
+static int cmp_str(const void *a, const void *b)
 {
-    char path[4096];
-    if (!valid_profile_name(name)) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The profile names in dir, sorted; each to be freed. */
+static size_t profile_names(const char *dir, char *names[PROFILES_MAX])
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < PROFILES_MAX) {
+        size_t len = strlen(e->d_name);
+        if (len <= 6 || strcmp(e->d_name + len - 6, ".rules") != 0)
+            continue;
+        names[n] = strndup(e->d_name, len - 6);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_str);
+    return n;
+}
+
+/* Levenshtein distance of two short names (both at most NAME_MAX_LEN). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[NAME_MAX_LEN + 1];
+    if (la > NAME_MAX_LEN || lb > NAME_MAX_LEN)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* "unknown profile 'x'", with the nearest name when one is close. */
+static void unknown_profile(const char *name, char *err, size_t errlen)
+{
+    char *names[PROFILES_MAX];
+    size_t n = profile_names(rules_profile_dir(), names);
+    size_t best = SIZE_MAX, at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(name, names[i]);
+        if (d < best) {
+            best = d;
+            at = i;
+        }
+    }
+    size_t len = strlen(name);
+    if (n && best <= 3 && best * 3 <= len + 2)
+        snprintf(err, errlen,
+                 "unknown profile '%.64s': did you mean '%s'? (egress-audit rules --list shows "
+                 "them)",
+                 name, names[at]);
+    else
         snprintf(err, errlen, "unknown profile '%.64s' (egress-audit rules --list shows them)",
                  name);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+}
+
+bool rules_load_profile(struct ea_report *r, const char *given, FILE *warn, char *err,
+                        size_t errlen)
+{
+    char path[4096], name[NAME_MAX_LEN + 1];
+    size_t len = strlen(given);
+    if (len > NAME_MAX_LEN) {
+        snprintf(err, errlen, "unknown profile '%.64s...' (egress-audit rules --list shows them)",
+                 given);
+        return false;
+    }
+    for (size_t i = 0; i <= len; i++) /* profile names are case-insensitive */
+        name[i] = ea_ascii_lower_c(given[i]);
+    if (!valid_profile_name(name)) {
+        unknown_profile(name, err, errlen);
         return false;
     }
     int n = snprintf(path, sizeof(path), "%s/%s.rules", rules_profile_dir(), name);
@@ -56,7 +144,7 @@ bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char 
     }
     struct stat st;
     if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "unknown profile '%s' (egress-audit rules --list shows them)", name);
+        unknown_profile(name, err, errlen);
         return false;
     }
     size_t first = r->n_rules;
@@ -71,11 +159,6 @@ bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char 
         }
     }
     return true;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The value of a "# key: value" header line, trimmed. The first such line
@@ -106,19 +189,9 @@ bool rules_list_profiles(FILE *out, char *err, size_t errlen)
         snprintf(err, errlen, "cannot read profiles in '%s': %s", dir, strerror(errno));
         return false;
     }
-    char *names[PROFILES_MAX];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < PROFILES_MAX) {
-        size_t len = strlen(e->d_name);
-        if (len <= 6 || strcmp(e->d_name + len - 6, ".rules") != 0)
-            continue;
-        names[n] = strndup(e->d_name, len - 6);
-        if (names[n])
-            n++;
-    }
     closedir(d);
-    qsort(names, n, sizeof(names[0]), cmp_str);
+    char *names[PROFILES_MAX];
+    size_t n = profile_names(dir, names);
     for (size_t i = 0; i < n; i++) {
         char path[4096], line[1024], title[512] = "", source[512] = "", date[256] = "",
                                      kind[256] = "";

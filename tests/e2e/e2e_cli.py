@@ -55,6 +55,8 @@ def main():
             (("analyze", SAMPLE, os.path.join(SRC, "samples", ".", "hf-deploy.pcap")), None, 2,
              "are the same file"),
         ]
+        cases.append((("analyze", SAMPLE, "-p", "huggingfce"), None, 2,
+                      "unknown profile 'huggingfce': did you mean 'huggingface'?"))
         gz = os.path.join(tmp, "deploy.pcap.gz")
         with open(SAMPLE, "rb") as src, gzip.open(gz, "wb") as dst:
             shutil.copyfileobj(src, dst)
@@ -65,6 +67,11 @@ def main():
             f.check(rc == want_rc and any(want in l for l in lines) and
                     lines and lines[0].startswith("egress-audit analyze: "),
                     f"{' '.join(args)}: exit {rc}, want {want_rc} and {want!r}: {lines!r}")
+
+        # profile names are case-insensitive; the origin is the profile's own name
+        rc, out, err = run("analyze", "-q", "-F", "json", SAMPLE, "-p", "HuggingFace")
+        f.check(rc == 0 and json.loads(out)["rules"][0]["origin"] == "profile huggingface",
+                f"-p HuggingFace: {rc} {err}")
 
         # the output is checked before the analysis: exit 3, nothing else done
         rc, out, err = run("analyze", SAMPLE, "-o", os.path.join(tmp, "no", "dir", "r.json"))
