@@ -9,7 +9,9 @@
  * out, after a comment saying why: an Inactive rule (it permits nothing), a
  * rule Azure adds itself (category required, recommended, dependency), a
  * wildcard suggestion (wider than the exact rules it stands for), and what a
- * format cannot express.
+ * format cannot express. A remedy that activates an Inactive rule is written
+ * under the rule's own name and destination, with status Active where the
+ * format can say it.
  */
 #include "emit.h"
 
@@ -40,8 +42,9 @@ enum skip {
 
 /* One rule to write: a loaded rule or a remedy. */
 struct item {
-    const struct ea_rule *rule;     /* NULL for a remedy */
-    const struct ea_remedy *remedy; /* NULL for a rule */
+    const struct ea_rule *rule;      /* NULL for a remedy */
+    const struct ea_remedy *remedy;  /* NULL for a rule */
+    const struct ea_rule *activates; /* a remedy that activates this Inactive rule, or NULL */
     enum ea_rule_kind kind;
     struct ea_str name; /* a view: the rule's name, or the one policy made */
     const char *dest;   /* FQDN pattern, or resource id (private endpoint) */
@@ -380,7 +383,7 @@ static void put_net(FILE *f, const struct ea_net *n)
 static bool has_note(const struct item *it, bool exact_covers)
 {
     if (it->remedy)
-        return it->remedy->n_covers > 0 && (exact_covers || it->remedy->wildcard);
+        return it->remedy->n_covers > 0 && (exact_covers || it->remedy->wildcard || it->activates);
     return it->rule->origin.len > 0;
 }
 
@@ -429,6 +432,17 @@ static void put_reason(FILE *f, const char *lead, const struct item *it, enum sk
         break;
     }
     put(f, "\n");
+}
+
+/* "LEADactivate rule NAME (ORIGIN): it is Inactive, so it permits nothing\n" */
+static void put_activate(FILE *f, const char *lead, const struct item *it)
+{
+    put(f, lead);
+    put(f, "activate rule ");
+    put_safe(f, it->name.s, it->name.len);
+    put(f, " (");
+    put_safe(f, it->activates->origin.s, it->activates->origin.len);
+    put(f, "): it is Inactive, so it permits nothing\n");
 }
 
 /* The addresses a CIDR rule stands for. */
@@ -498,6 +512,8 @@ static void text_item(FILE *f, const struct item *it)
         put_reason(f, "# ", it, why);
         cm = "# ";
     }
+    if (it->activates) /* a text rule is always active: the rule as it is */
+        put_activate(f, "# ", it);
     if (it->kind == EA_RULE_FQDN) {
         put(f, cm);
         put_safe(f, it->dest, it->dest_len);
@@ -594,7 +610,9 @@ static void az_item(FILE *f, const struct item *it, const char *rg, const char *
         (starts_at(it->name.s, it->name.len) ||
          (it->kind != EA_RULE_SERVICE_TAG && starts_at(it->dest, it->dest_len)) ||
          (it->kind == EA_RULE_SERVICE_TAG &&
-          starts_at(rule->service_tag.s, rule->service_tag.len))))
+          starts_at(rule->service_tag.s, rule->service_tag.len)) ||
+         (it->kind == EA_RULE_PRIVATE_ENDPOINT &&
+          starts_at(rule->subresource_target.s, rule->subresource_target.len))))
         why = SKIP_AZ_AT;
     put(f, "\n");
     if (!azure_name_ok(&it->name))
@@ -605,7 +623,13 @@ static void az_item(FILE *f, const struct item *it, const char *rg, const char *
         put_reason(f, "# ", it, why);
         cm = "# ";
     }
-    if (it->kind == EA_RULE_PRIVATE_ENDPOINT)
+    if (it->activates) {
+        put_activate(f, "# ", it);
+        put(f, "# az ml workspace outbound-rule set has no --status option: make the rule Active "
+               "with status: Active in the workspace YAML (--emit yaml) or properties.status: "
+               "'Active' in ARM (--emit bicep)\n");
+    }
+    if (it->kind == EA_RULE_PRIVATE_ENDPOINT && rule->subresource_target.len == 0)
         put(f, "# az also wants --subresource-target (blob, file, vault, ...): the source does "
                "not give it\n");
     if (it->kind == EA_RULE_SERVICE_TAG && (rule->protocol == 0 || rule->n_ports == 0))
@@ -624,6 +648,10 @@ static void az_item(FILE *f, const struct item *it, const char *rg, const char *
     case EA_RULE_PRIVATE_ENDPOINT:
         put(f, " --type private_endpoint");
         sh_opt(f, "--service-resource-id", it->dest, it->dest_len);
+        if (rule->subresource_target.len)
+            sh_opt_str(f, "--subresource-target", &rule->subresource_target);
+        if (rule->has_spark_enabled)
+            put(f, rule->spark_enabled ? " --spark-enabled true" : " --spark-enabled false");
         break;
     case EA_RULE_SERVICE_TAG:
     case EA_RULE_CIDR:
@@ -684,6 +712,8 @@ static void yaml_item(FILE *f, const struct item *it)
         put_reason(f, "  # ", it, it->skip);
         cm = "# ";
     }
+    if (it->activates)
+        put_activate(f, "  # ", it);
     yaml_line(f, cm, "  - name: ");
     yaml_estr(f, &it->name);
     if (has_note(it, false)) {
@@ -704,9 +734,19 @@ static void yaml_item(FILE *f, const struct item *it)
         yaml_line(f, cm, "      service_resource_id: ");
         yaml_str(f, it->dest, it->dest_len);
         put(f, "\n");
-        yaml_line(f, cm,
-                  "      # add subresource_target (blob, file, vault, ...): the source "
-                  "does not give it\n");
+        if (rule->subresource_target.len) {
+            yaml_line(f, cm, "      subresource_target: ");
+            yaml_estr(f, &rule->subresource_target);
+            put(f, "\n");
+        } else {
+            yaml_line(f, cm,
+                      "      # add subresource_target (blob, file, vault, ...): the source "
+                      "does not give it\n");
+        }
+        if (rule->has_spark_enabled)
+            yaml_line(f, cm,
+                      rule->spark_enabled ? "      spark_enabled: true\n"
+                                          : "      spark_enabled: false\n");
         break;
     case EA_RULE_SERVICE_TAG:
     case EA_RULE_CIDR:
@@ -739,6 +779,8 @@ static void yaml_item(FILE *f, const struct item *it)
         break;
     }
     yaml_line(f, cm, "    category: user_defined\n");
+    if (it->activates)
+        yaml_line(f, cm, "    status: Active\n");
 }
 
 static void yaml_all(FILE *f, const struct item *v, size_t n, const struct emit_opts *o)
@@ -774,6 +816,8 @@ static void bicep_item(FILE *f, const struct item *it, size_t index)
         put_reason(f, "// ", it, it->skip);
         cm = "// ";
     }
+    if (it->activates)
+        put_activate(f, "// ", it);
     if (has_note(it, false)) {
         put(f, "// ");
         put_note(f, it);
@@ -799,10 +843,21 @@ static void bicep_item(FILE *f, const struct item *it, size_t index)
                       "%s    destination: {\n%s      serviceResourceId: ",
                       cm, cm, cm, cm);
         bicep_str(f, it->dest, it->dest_len);
-        (void)fprintf(f,
-                      "\n%s      // add subresourceTarget (blob, file, vault, ...): the source "
-                      "does not give it\n%s    }\n",
-                      cm, cm);
+        put(f, "\n");
+        if (rule->subresource_target.len) {
+            (void)fprintf(f, "%s      subresourceTarget: ", cm);
+            bicep_estr(f, &rule->subresource_target);
+            put(f, "\n");
+        } else {
+            (void)fprintf(f,
+                          "%s      // add subresourceTarget (blob, file, vault, ...): the source "
+                          "does not give it\n",
+                          cm);
+        }
+        if (rule->has_spark_enabled)
+            (void)fprintf(f, "%s      sparkEnabled: %s\n", cm,
+                          rule->spark_enabled ? "true" : "false");
+        (void)fprintf(f, "%s    }\n", cm);
         break;
     case EA_RULE_SERVICE_TAG:
     case EA_RULE_CIDR:
@@ -839,6 +894,8 @@ static void bicep_item(FILE *f, const struct item *it, size_t index)
         (void)fprintf(f, "%s    }\n", cm);
         break;
     }
+    if (it->activates)
+        (void)fprintf(f, "%s    status: 'Active'\n", cm);
     (void)fprintf(f, "%s  }\n%s}\n", cm, cm);
 }
 
@@ -919,6 +976,8 @@ static struct item *items_of_remedies(const struct ea_report *r)
         it->dest_len = m->destination.len;
         it->skip = m->wildcard ? SKIP_WIDER : SKIP_NONE;
         it->name = m->rule_name;
+        if (m->activate && m->rule < r->n_rules) /* always, from policy */
+            it->activates = &r->rules[m->rule];
     }
     return v;
 }

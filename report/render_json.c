@@ -246,6 +246,9 @@ static json_t *j_rule(const struct ea_rule *rule)
         ok = append(ports, j_port_range(&rule->ports[i]));
     ok = ok && set(o, "protocol", j_protocol(rule->protocol));
     ok = ok && set(o, "hosts_permitted", j_u64(rule->hosts_permitted));
+    ok = ok && set(o, "subresource_target", j_str_or_null(&rule->subresource_target));
+    ok = ok && set(o, "spark_enabled",
+                   rule->has_spark_enabled ? json_boolean(rule->spark_enabled) : json_null());
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -327,14 +330,19 @@ static json_t *j_near_miss(const struct ea_report *r, const struct ea_near_miss 
     return ok ? o : NULL;
 }
 
-static json_t *j_remedy(const struct ea_remedy *m)
+static json_t *j_remedy(const struct ea_report *r, const struct ea_remedy *m)
 {
+    bool activate = m->activate && m->rule < r->n_rules; /* always in range, from policy */
     json_t *o = json_object();
     bool ok = o != NULL;
     ok = ok && set(o, "destination", j_str(&m->destination));
     ok = ok && set(o, "rule_name", j_str(&m->rule_name));
     ok = ok && set(o, "wildcard", json_boolean(m->wildcard));
     ok = ok && set(o, "covers", j_strs(m->covers, m->n_covers));
+    if (activate) { /* only on an activation: other entries keep the keys they had */
+        ok = ok && set(o, "activate", json_true());
+        ok = ok && set(o, "rule", j_rule_ref(&r->rules[m->rule]));
+    }
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -359,6 +367,14 @@ static bool set_policy(json_t *o, const struct ea_report *r)
     for (size_t i = 0; ok && i < r->n_unused_rules; i++)
         if (r->unused_rules[i] < r->n_rules)
             ok = append(unused, j_rule_ref(&r->rules[r->unused_rules[i]]));
+    json_t *dups = attach(o, "duplicate_rules", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_duplicate_rules; i++) {
+        const struct ea_duplicate *d = &r->duplicate_rules[i];
+        if (d->rule >= r->n_rules || d->of >= r->n_rules) /* never, from policy.c */
+            continue;
+        json_t *ref = j_rule_ref(&r->rules[d->rule]);
+        ok = append(dups, ref) && set(ref, "duplicate_of", j_rule_ref(&r->rules[d->of]));
+    }
     json_t *inactive = attach(o, "inactive_rules", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_inactive_rules; i++)
         if (r->inactive_rules[i] < r->n_rules)
@@ -378,7 +394,7 @@ static bool set_policy(json_t *o, const struct ea_report *r)
     json_t *remediation = attach(o, "remediation", json_object(), &ok);
     json_t *add = attach(remediation, "add", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_remedies; i++)
-        ok = append(add, j_remedy(&r->remedies[i]));
+        ok = append(add, j_remedy(r, &r->remedies[i]));
     json_t *notes = attach(remediation, "notes", json_array(), &ok);
     size_t n_notes = r->n_remedies ? sizeof remediation_notes / sizeof *remediation_notes : 0;
     for (size_t i = 0; ok && i < n_notes; i++)

@@ -844,6 +844,24 @@ static int print_policy(const struct ea_report *r, FILE *out)
     cell_rule_list(&c, r, r->unused_rules, r->n_unused_rules);
     rc |= write_line(out, &c);
 
+    /* only when there are some: they are rare, and not a thing to act on
+     * the way unused rules are */
+    c.len = 0;
+    cell_puts(&c, "duplicate rules: ");
+    size_t n_dup = 0;
+    for (size_t i = 0; i < r->n_duplicate_rules; i++) {
+        const struct ea_duplicate *d = &r->duplicate_rules[i];
+        if (d->rule >= r->n_rules || d->of >= r->n_rules) /* never, from policy.c */
+            continue;
+        if (n_dup++)
+            cell_puts(&c, ", ");
+        cell_rule_ref(&c, &r->rules[d->rule]);
+        cell_puts(&c, " duplicates ");
+        cell_rule_ref(&c, &r->rules[d->of]);
+    }
+    if (n_dup)
+        rc |= write_line(out, &c);
+
     c.len = 0;
     cell_puts(&c, "inactive rules (permit nothing): ");
     cell_rule_list(&c, r, r->inactive_rules, r->n_inactive_rules);
@@ -875,27 +893,54 @@ static const struct col add_cols[A__N] = {
     [A_NOTE] = {"", false},
 };
 
-/* The rules to add, then the same as az CLI lines (emit.c). */
+/* "covers: a, b" */
+static void cell_covers(struct cell *c, const struct ea_remedy *m)
+{
+    cell_puts(c, "covers: ");
+    for (size_t k = 0; k < m->n_covers; k++) {
+        if (k)
+            cell_puts(c, ", ");
+        cell_str(c, &m->covers[k]);
+    }
+}
+
+/* The Inactive rules to make Active ("activate rule NAME (ORIGIN): PATTERN
+ * covers: ..."), the rules to add, then both as az CLI lines (emit.c). */
 static int print_to_add(const struct ea_report *r, FILE *out, bool color)
 {
     struct table t = {.cols = add_cols, .ncols = A__N, .no_head = true};
+    struct cell c = {0};
+    int rc = 0;
     for (size_t i = 0; i < r->n_remedies; i++) {
         const struct ea_remedy *m = &r->remedies[i];
+        if (!m->activate || m->rule >= r->n_rules)
+            continue;
+        c.len = 0;
+        cell_puts(&c, "activate rule ");
+        cell_str(&c, &m->rule_name);
+        cell_puts(&c, " (");
+        cell_str(&c, &r->rules[m->rule].origin);
+        cell_puts(&c, "): ");
+        cell_str(&c, &m->destination);
+        cell_puts(&c, "  ");
+        cell_covers(&c, m);
+        rc |= write_line(out, &c);
+    }
+    free(c.s);
+    for (size_t i = 0; i < r->n_remedies; i++) {
+        const struct ea_remedy *m = &r->remedies[i];
+        if (m->activate)
+            continue;
         struct cell *row = table_row(&t);
         if (!row)
             break;
         cell_str(&row[A_DEST], &m->destination);
         cell_str(&row[A_NAME], &m->rule_name);
-        cell_puts(&row[A_COVERS], "covers: ");
-        for (size_t k = 0; k < m->n_covers; k++) {
-            if (k)
-                cell_puts(&row[A_COVERS], ", ");
-            cell_str(&row[A_COVERS], &m->covers[k]);
-        }
+        cell_covers(&row[A_COVERS], m);
         if (m->wildcard)
             cell_puts(&row[A_NOTE], "(suggestion, instead of the exact rules it covers)");
     }
-    int rc = table_print(&t, out, color);
+    rc |= table_print(&t, out, color);
     table_free(&t);
     if (rc == 0 && r->n_remedies) {
         struct emit_opts opts = {0};

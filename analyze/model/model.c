@@ -358,6 +358,7 @@ void ea_report_finish(struct ea_report *r)
         ea_rule_finish(&r->rules[i]);
     free(r->rules);
     free(r->unused_rules);
+    free(r->duplicate_rules);
     free(r->inactive_rules);
     strs_free(r->rule_sources, r->n_rule_sources);
     free(r->near_misses);
@@ -381,6 +382,7 @@ void ea_rule_finish(struct ea_rule *rule)
     ea_str_clear(&rule->status);
     ea_str_clear(&rule->fqdn);
     ea_str_clear(&rule->service_tag);
+    ea_str_clear(&rule->subresource_target);
     ea_str_clear(&rule->pattern);
     ea_str_clear(&rule->emit_name);
     free(rule->nets);

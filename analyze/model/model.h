@@ -163,7 +163,11 @@ struct ea_rule {
     size_t n_nets;
     struct ea_port_range *ports; /* none: any port */
     size_t n_ports;
-    uint8_t protocol;      /* 0 any, EA_TCP, EA_UDP */
+    uint8_t protocol; /* 0 any, EA_TCP, EA_UDP */
+    /* private-endpoint rules: as the source gives them */
+    struct ea_str subresource_target; /* "blob", "vault", ...; empty when not given */
+    bool has_spark_enabled;           /* the source says whether Spark may use it */
+    bool spark_enabled;
     struct ea_str pattern; /* FQDN rules: "*.fqdn", "fqdn", "*"; others: destination */
     /* filled by policy.c */
     struct ea_str emit_name; /* name when emitted: name, or one made unique (policy_name_rules) */
@@ -263,11 +267,21 @@ struct ea_near_miss {
     enum ea_near_kind kind;
 };
 
-/* A rule to add so that denied names are permitted. */
+/* An unused rule whose destination a rule that permitted hosts also has. */
+struct ea_duplicate {
+    size_t rule; /* index in report->rules: the rule that permitted nothing */
+    size_t of;   /* index in report->rules: the first rule with that destination that did */
+};
+
+/* A rule to add so that denied names are permitted, or an Inactive rule to
+ * make Active again. */
 struct ea_remedy {
-    struct ea_str destination; /* exact FQDN, or "*.parent" */
-    struct ea_str rule_name;   /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique */
+    struct ea_str destination; /* exact FQDN, or "*.parent"; activate: the rule's pattern */
+    struct ea_str rule_name;   /* valid Azure name: 3-33 of [a-zA-Z0-9_-], alnum first, unique;
+                                  activate: the rule's own name */
     bool wildcard;             /* a suggestion covering several exact ones */
+    bool activate;             /* not a new rule: make rules[rule] (Inactive) Active */
+    size_t rule;               /* activate: index in report->rules */
     struct ea_str *covers;     /* the denied names it permits */
     size_t n_covers;
 };
@@ -338,6 +352,9 @@ struct ea_report {
     size_t n_rules, cap_rules;
     size_t *unused_rules; /* indexes of active rules that permitted nothing */
     size_t n_unused_rules;
+    struct ea_duplicate *duplicate_rules; /* rules that permitted nothing while a rule with
+                                             the same destination did (not in unused_rules) */
+    size_t n_duplicate_rules;
     size_t *inactive_rules; /* indexes of rules with status Inactive */
     size_t n_inactive_rules;
     struct ea_str *rule_sources; /* "rules.txt", "profile huggingface": distinct, load order */
@@ -346,7 +363,7 @@ struct ea_report {
     size_t n_near_misses;
     uint32_t verdict_hosts[EA_V__COUNT]; /* hosts per verdict */
     size_t unreached_hosts;              /* hosts whose outcome is not reached (--fail-on) */
-    struct ea_remedy *remedies;          /* exact FQDNs first (sorted), then wildcard suggestions */
+    struct ea_remedy *remedies; /* activations (rule order), exact FQDNs (sorted), wildcards */
     size_t n_remedies;
 };
 

@@ -15,6 +15,7 @@
 #include "policy.h"
 
 #include "ascii.h"
+#include "hash.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,104 @@ static bool can_be_unused(const struct ea_rule *rule)
     return !(rule->kind == EA_RULE_SERVICE_TAG && rule->n_nets == 0);
 }
 
+/*
+ * Do two rules stand for the same destination? FQDN rules: the same form and
+ * name (fqdn is lower case without the trailing dot, so case and a trailing
+ * dot do not matter); CIDR and service-tag rules: the same tag (any case),
+ * prefixes, ports and protocol. Private endpoints are never unused, so never
+ * duplicates.
+ */
+static bool same_destination(const struct ea_rule *a, const struct ea_rule *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    if (a->kind == EA_RULE_FQDN) {
+        if (a->form != b->form)
+            return false;
+        return a->form == EA_FQDN_ANY ||
+               (a->fqdn.len == b->fqdn.len && ea_ascii_ieq(a->fqdn.s, b->fqdn.s, a->fqdn.len));
+    }
+    if (a->kind == EA_RULE_PRIVATE_ENDPOINT)
+        return false;
+    if (a->service_tag.len != b->service_tag.len ||
+        !ea_ascii_ieq(a->service_tag.s, b->service_tag.s, a->service_tag.len) ||
+        a->n_nets != b->n_nets || a->n_ports != b->n_ports || a->protocol != b->protocol)
+        return false;
+    for (size_t i = 0; i < a->n_nets; i++) {
+        const struct ea_net *x = &a->nets[i], *y = &b->nets[i];
+        if (x->len != y->len || x->addr.family != y->addr.family ||
+            memcmp(x->addr.b, y->addr.b, ea_addr_size(&x->addr)) != 0)
+            return false;
+    }
+    for (size_t i = 0; i < a->n_ports; i++)
+        if (a->ports[i].lo != b->ports[i].lo || a->ports[i].hi != b->ports[i].hi)
+            return false;
+    return true;
+}
+
+/* A hash that same_destination() agrees with. */
+static uint64_t destination_hash(const struct ea_rule *rule)
+{
+    uint64_t h = ea_hash_u64(EA_FNV_OFFSET, (uint64_t)rule->kind);
+    if (rule->kind == EA_RULE_FQDN) {
+        h = ea_hash_u64(h, (uint64_t)rule->form);
+        return rule->form == EA_FQDN_ANY ? h : ea_hash_bytes_ci(h, rule->fqdn.s, rule->fqdn.len);
+    }
+    h = ea_hash_bytes_ci(h, rule->service_tag.s, rule->service_tag.len);
+    for (size_t i = 0; i < rule->n_nets; i++)
+        h = ea_hash_bytes(h, rule->nets[i].addr.b, ea_addr_size(&rule->nets[i].addr));
+    return ea_hash_u64(h, ((uint64_t)rule->n_ports << 8) | rule->protocol);
+}
+
+/*
+ * The rules that permitted nothing: unused, unless another rule with the
+ * same destination permitted hosts (a verdict cites one rule, so the other
+ * got no credit): then it is a duplicate of the first such rule. The rules
+ * that permitted hosts go into a hash table first: O(n) for n rules.
+ */
+static bool unused_and_duplicates(struct ea_report *r)
+{
+    size_t n_slots = 64;
+    while (n_slots < 2 * r->n_rules)
+        n_slots *= 2;
+    size_t *slots = calloc(n_slots, sizeof(*slots)); /* rule index + 1; 0: empty */
+    free(r->unused_rules);
+    free(r->duplicate_rules);
+    r->unused_rules = calloc(r->n_rules ? r->n_rules : 1, sizeof(*r->unused_rules));
+    r->duplicate_rules = calloc(r->n_rules ? r->n_rules : 1, sizeof(*r->duplicate_rules));
+    r->n_unused_rules = 0;
+    r->n_duplicate_rules = 0;
+    if (!slots || !r->unused_rules || !r->duplicate_rules) {
+        free(slots);
+        return false;
+    }
+    size_t mask = n_slots - 1;
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const struct ea_rule *rule = &r->rules[i];
+        if (rule->hosts_permitted == 0 || rule->kind == EA_RULE_PRIVATE_ENDPOINT)
+            continue;
+        size_t at = (size_t)destination_hash(rule) & mask;
+        while (slots[at] && !same_destination(rule, &r->rules[slots[at] - 1]))
+            at = (at + 1) & mask;
+        if (!slots[at])
+            slots[at] = i + 1; /* the first one keeps the slot */
+    }
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const struct ea_rule *rule = &r->rules[i];
+        if (rule->hosts_permitted != 0 || !can_be_unused(rule))
+            continue;
+        size_t at = (size_t)destination_hash(rule) & mask;
+        while (slots[at] && !same_destination(rule, &r->rules[slots[at] - 1]))
+            at = (at + 1) & mask;
+        if (slots[at])
+            r->duplicate_rules[r->n_duplicate_rules++] = (struct ea_duplicate){i, slots[at] - 1};
+        else
+            r->unused_rules[r->n_unused_rules++] = i;
+    }
+    free(slots);
+    return true;
+}
+
 /* ---- rules as printed ---- */
 
 static bool rule_pattern(struct ea_rule *rule)
@@ -402,14 +501,8 @@ bool policy_judge(struct ea_report *r)
         };
         c->verdict = judge(r, &t, &c->rule, &c->verdict_why);
     }
-    free(r->unused_rules);
-    r->unused_rules = calloc(r->n_rules ? r->n_rules : 1, sizeof(*r->unused_rules));
-    r->n_unused_rules = 0;
-    if (!r->unused_rules)
+    if (!unused_and_duplicates(r))
         return false;
-    for (size_t i = 0; i < r->n_rules; i++)
-        if (r->rules[i].hosts_permitted == 0 && can_be_unused(&r->rules[i]))
-            r->unused_rules[r->n_unused_rules++] = i;
     free(r->near_misses);
     r->near_misses = NULL;
     r->n_near_misses = 0;

@@ -21,26 +21,33 @@ bool policy_prepare_rules(struct ea_report *r);
 /*
  * Judge every host and connection of a finalized report against r->rules:
  * fills verdict, rule and verdict_why on hosts and connections,
- * hosts_permitted on rules, unused_rules, near_misses, verdict_hosts, and
- * remedies (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
+ * hosts_permitted on rules, unused_rules and duplicate_rules (a rule that
+ * permitted nothing while one with the same destination did is a duplicate,
+ * not unused), near_misses, verdict_hosts, and remedies
+ * (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
  */
 bool policy_judge(struct ea_report *r);
 
 /*
- * remedy.c: the rules to add for the denied names. One exact-FQDN remedy per
+ * remedy.c: the rules to add for the denied names. First one activation per
+ * Inactive rule that a denied host cites (host->rule; policy.c cites it when
+ * only an Inactive rule matches): activate, the rule's index, its pattern and
+ * own name, the names it covers. Then one exact-FQDN remedy per other
  * distinct denied name (lower case, sorted), then a wildcard suggestion
- * "*.PARENT" wherever two or more denied names share PARENT, PARENT being at
- * or below the name's registrable domain (Public Suffix List via libpsl)
- * and never a public suffix itself; only the deepest such parent is
- * suggested for a group. Every remedy gets a rule name (policy_rule_name).
+ * "*.PARENT" wherever two or more of those share PARENT, PARENT being at or
+ * below the name's registrable domain (Public Suffix List via libpsl) and
+ * never a public suffix itself; only the deepest such parent is suggested
+ * for a group. Every new rule gets a rule name (rule_names_make).
  */
 bool policy_build_remedies(struct ea_report *r);
 
 /*
  * An Azure outbound-rule name for a destination: 3-33 characters of
  * [a-zA-Z0-9_-], starting with a letter or digit, derived from the
- * destination ("*.xethub.hf.co" -> "allow-xethub-hf-co"), unique against
- * the names of r->rules and r->remedies (a numeric suffix when needed).
+ * destination ("*.xethub.hf.co" -> "allow-xethub-hf-co") by whole labels:
+ * those that do not fit are dropped from the right, never cut (only a first
+ * label too long alone is); unique against the names of r->rules and
+ * r->remedies (a numeric suffix after the labels that still fit).
  * out has room for 34 bytes. false only on an impossible input.
  */
 bool policy_rule_name(const struct ea_report *r, const char *dest, size_t len, char out[34]);

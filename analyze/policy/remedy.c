@@ -4,7 +4,8 @@
  * FQDN rule per name, and a "*.parent" suggestion where several denied
  * names share a parent that is no wider than their registrable domain
  * (Public Suffix List, libpsl). Azure's "*.d" never matches d itself, so a
- * denied apex keeps its own exact rule.
+ * denied apex keeps its own exact rule. A name that an Inactive rule would
+ * permit gets no new rule: the remedy is to make that rule Active again.
  */
 #include "ascii.h"
 #include "hash.h"
@@ -271,6 +272,63 @@ static size_t trim_dashes(const char *s, size_t len)
     return len;
 }
 
+/*
+ * "allow", then "-" and each label of dest in turn (letters, digits and '_'
+ * kept, lower case; any other byte a '-', runs of them as one, none at the
+ * ends; empty labels skipped) while the whole stays within max bytes. The
+ * labels are kept from the left, the most specific first, and the rest
+ * dropped whole ("allow-telemetry-unlisted-vendor" for
+ * telemetry.unlisted-vendor.example), so that no name ends in a cut label;
+ * only a first label that does not fit even alone is cut. out has room for
+ * max + 1 bytes; returns the length (at least "allow").
+ */
+static size_t name_base(const char *dest, size_t len, size_t max, char *out)
+{
+    size_t n = sizeof rule_prefix - 2; /* "allow" */
+    memcpy(out, rule_prefix, n);
+    bool first = true;
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && dest[end] != '.')
+            end++;
+        char label[RULE_NAME_MAX + 1];
+        size_t ll = 0;
+        bool cut = false;
+        for (size_t k = i; k < end; k++) {
+            char c = dest[k];
+            char o = is_alnum(c) || c == '_' ? ea_ascii_lower_c(c) : '-';
+            if (o == '-' && (ll == 0 || label[ll - 1] == '-'))
+                continue;
+            if (ll == sizeof label) {
+                cut = true;
+                break;
+            }
+            label[ll++] = o;
+        }
+        ll = trim_dashes(label, ll);
+        i = end + 1;
+        if (ll == 0)
+            continue;
+        if (n + 1 + ll > max || cut) {
+            if (!first)
+                break; /* this label and all after it */
+            ll = trim_dashes(label, max > n + 1 ? max - n - 1 : 0);
+            if (ll == 0)
+                break;
+            out[n++] = '-';
+            memcpy(out + n, label, ll);
+            n += ll;
+            break;
+        }
+        out[n++] = '-';
+        memcpy(out + n, label, ll);
+        n += ll;
+        first = false;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char out[34])
 {
     if (!set || (!dest && len > 0))
@@ -279,40 +337,28 @@ bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char 
         dest += 2;
         len -= 2;
     }
-    /* "allow-" and the destination, every other byte a '-', runs of '-' as one. */
     char base[RULE_NAME_MAX + 1];
-    size_t n = sizeof rule_prefix - 1;
-    memcpy(base, rule_prefix, n);
-    for (size_t i = 0; i < len && n < RULE_NAME_MAX; i++) {
-        char c = dest[i];
-        if (is_alnum(c) || c == '_')
-            base[n++] = ea_ascii_lower_c(c);
-        else if (base[n - 1] != '-')
-            base[n++] = '-';
-    }
-    n = trim_dashes(base, n); /* at least "allow" */
-    base[n] = '\0';
+    size_t n = name_base(dest, len, RULE_NAME_MAX, base);
     if (!rn_has(set, base, n)) {
         if (!rn_add(set, base, n))
             return false;
         memcpy(out, base, n + 1);
         return true;
     }
-    /* A clash: "-2", "-3", ... with the base cut so that the whole fits,
-     * starting where the last clash of this base left off. */
+    /* A clash: "-2", "-3", ... after as many whole labels as fit with the
+     * suffix, starting where the last clash of this base left off. */
     uint32_t k = rn_lookup(set, base, n)->next;
     for (k = k ? k : 2; k < UINT32_MAX; k++) {
         char suffix[24];
         int sl = snprintf(suffix, sizeof suffix, "-%u", (unsigned)k);
-        if (sl < 0 || (size_t)sl >= sizeof suffix)
-            return false;
-        size_t keep = n;
-        if (keep + (size_t)sl > RULE_NAME_MAX)
-            keep = trim_dashes(base, RULE_NAME_MAX - (size_t)sl);
-        if (keep == 0)
+        if (sl < 0 || (size_t)sl >= sizeof suffix || (size_t)sl >= RULE_NAME_MAX - 5)
             return false;
         char cand[RULE_NAME_MAX + 1];
-        memcpy(cand, base, keep);
+        size_t keep = n;
+        if (keep + (size_t)sl > RULE_NAME_MAX)
+            keep = name_base(dest, len, RULE_NAME_MAX - (size_t)sl, cand);
+        else
+            memcpy(cand, base, keep);
         memcpy(cand + keep, suffix, (size_t)sl + 1);
         size_t cl = keep + (size_t)sl;
         if (rn_has(set, cand, cl))
@@ -371,6 +417,20 @@ static int cmp_candidate_key(const void *key, const void *elem)
     return strcmp(key, ((const struct candidate *)elem)->parent);
 }
 
+/* A denied name that an Inactive rule would permit. */
+struct activation {
+    size_t rule; /* index in r->rules */
+    char *name;  /* usable_name(), heap */
+};
+
+static int cmp_activation(const void *a, const void *b)
+{
+    const struct activation *x = a, *y = b;
+    if (x->rule != y->rule)
+        return (x->rule > y->rule) - (x->rule < y->rule);
+    return strcmp(x->name, y->name);
+}
+
 static void remedies_free(struct ea_remedy *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -383,7 +443,70 @@ static void remedies_free(struct ea_remedy *v, size_t n)
     free(v);
 }
 
-/* The distinct usable denied names, sorted; heap strings. */
+/* The Inactive rule that would permit a denied host (policy.c cites it),
+ * or -1. */
+static long inactive_rule_of(const struct ea_report *r, const struct ea_host *h)
+{
+    if (h->rule < 0 || (unsigned long)h->rule >= r->n_rules || !r->rules[h->rule].inactive)
+        return -1;
+    return h->rule;
+}
+
+/* A denied host whose name a remedy can be about: a name cut short on
+ * capture is not the name the client asked for. */
+static bool remediable(const struct ea_host *h)
+{
+    return h->named && h->verdict == EA_V_DENIED && !(h->flags & EA_CF_NAME_CUT) && h->key.s;
+}
+
+static void activations_free(struct activation *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+/* The distinct (Inactive rule, usable denied name) pairs, sorted by rule,
+ * then name. */
+static bool activations(const struct ea_report *r, struct activation **out, size_t *out_n)
+{
+    struct activation *v = calloc(r->n_hosts ? r->n_hosts : 1, sizeof *v);
+    if (!v)
+        return false;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        char buf[FQDN_MAX + 1];
+        long rule = inactive_rule_of(r, h);
+        size_t len;
+        if (!remediable(h) || rule < 0 || (len = usable_name(h->key.s, h->key.len, buf)) == 0)
+            continue;
+        v[n].name = malloc(len + 1);
+        if (!v[n].name) {
+            activations_free(v, n);
+            return false;
+        }
+        memcpy(v[n].name, buf, len + 1);
+        v[n].rule = (size_t)rule;
+        n++;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_activation);
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d > 0 && cmp_activation(&v[d - 1], &v[i]) == 0) {
+            free(v[i].name);
+            continue;
+        }
+        v[d++] = v[i];
+    }
+    *out = v;
+    *out_n = d;
+    return true;
+}
+
+/* The distinct usable denied names that no Inactive rule would permit,
+ * sorted; heap strings. */
 static bool denied_names(const struct ea_report *r, char ***out_names, size_t *out_n)
 {
     char **names = calloc(r->n_hosts ? r->n_hosts : 1, sizeof *names);
@@ -394,8 +517,7 @@ static bool denied_names(const struct ea_report *r, char ***out_names, size_t *o
         const struct ea_host *h = &r->hosts[i];
         char buf[FQDN_MAX + 1];
         size_t len;
-        /* a name cut short on capture is not the name the client asked for */
-        if (!h->named || h->verdict != EA_V_DENIED || (h->flags & EA_CF_NAME_CUT) || !h->key.s)
+        if (!remediable(h) || inactive_rule_of(r, h) >= 0)
             continue;
         len = usable_name(h->key.s, h->key.len, buf);
         if (len == 0)
@@ -538,20 +660,53 @@ static bool str_dup_into(struct ea_str *s, const char *a, const char *b)
     return true;
 }
 
-static bool fill_remedies(struct ea_report *r, char **names, size_t n_names,
-                          const struct parent_ref *refs, const struct candidate *cand,
-                          size_t n_cand)
+/* One remedy per Inactive rule: make it Active; it covers its names. */
+static bool fill_activation(struct ea_remedy *m, const struct ea_report *r,
+                            const struct activation *acts, size_t n)
 {
-    size_t n_wild = 0;
+    const struct ea_rule *rule = &r->rules[acts[0].rule];
+    const struct ea_str *dest = rule->pattern.len ? &rule->pattern : &rule->destination;
+    const struct ea_str *name = rule->name.len ? &rule->name : &rule->emit_name;
+    m->activate = true;
+    m->rule = acts[0].rule;
+    if (!ea_str_set(&m->destination, dest->s, dest->len) ||
+        !ea_str_set(&m->rule_name, name->s, name->len))
+        return false;
+    m->covers = calloc(n, sizeof *m->covers);
+    if (!m->covers)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!str_dup_into(&m->covers[i], "", acts[i].name))
+            return false;
+        m->n_covers++;
+    }
+    return true;
+}
+
+static bool fill_remedies(struct ea_report *r, const struct activation *acts, size_t n_acts,
+                          char **names, size_t n_names, const struct parent_ref *refs,
+                          const struct candidate *cand, size_t n_cand)
+{
+    size_t n_wild = 0, n_activate = 0;
     for (size_t i = 0; i < n_cand; i++)
         n_wild += cand[i].keep;
-    size_t total = n_names + n_wild;
+    for (size_t i = 0; i < n_acts; i++)
+        n_activate += i == 0 || acts[i].rule != acts[i - 1].rule;
+    size_t total = n_activate + n_names + n_wild;
     if (total == 0)
         return true;
     struct ea_remedy *v = calloc(total, sizeof *v);
     if (!v)
         return false;
     size_t k = 0;
+    for (size_t i = 0; i < n_acts; k++) {
+        size_t j = i + 1;
+        while (j < n_acts && acts[j].rule == acts[i].rule)
+            j++;
+        if (!fill_activation(&v[k], r, acts + i, j - i))
+            goto fail;
+        i = j;
+    }
     for (size_t i = 0; i < n_names; i++, k++) {
         struct ea_remedy *m = &v[k];
         m->covers = calloc(1, sizeof *m->covers);
@@ -577,9 +732,10 @@ static bool fill_remedies(struct ea_report *r, char **names, size_t n_names,
             m->n_covers++;
         }
     }
-    /* Names in order, each unique against the rules and those before it. */
+    /* Names in order, each unique against the rules and those before it;
+     * an activation keeps the rule's own name. */
     struct rule_names *set = rule_names_new(r);
-    for (size_t i = 0; set && i < total; i++) {
+    for (size_t i = n_activate; set && i < total; i++) {
         char name[34];
         if (!rule_names_make(set, v[i].destination.s, v[i].destination.len, name) ||
             !ea_str_set(&v[i].rule_name, name, strlen(name))) {
@@ -601,19 +757,25 @@ fail:
 bool policy_build_remedies(struct ea_report *r)
 {
     char **names = NULL;
-    size_t n_names = 0, n_refs = 0, n_cand = 0;
+    size_t n_names = 0, n_refs = 0, n_cand = 0, n_acts = 0;
     struct parent_ref *refs = NULL;
     struct candidate *cand = NULL;
+    struct activation *acts = NULL;
     bool ok = false;
 
     remedies_free(r->remedies, r->n_remedies);
     r->remedies = NULL;
     r->n_remedies = 0;
 
-    if (!denied_names(r, &names, &n_names))
+    if (!activations(r, &acts, &n_acts))
         return false;
+    if (!denied_names(r, &names, &n_names)) {
+        activations_free(acts, n_acts);
+        return false;
+    }
     if (parent_refs(names, n_names, &refs, &n_refs) && candidates(refs, n_refs, &cand, &n_cand))
-        ok = fill_remedies(r, names, n_names, refs, cand, n_cand);
+        ok = fill_remedies(r, acts, n_acts, names, n_names, refs, cand, n_cand);
+    activations_free(acts, n_acts);
     free(cand);
     free(refs);
     for (size_t i = 0; i < n_names; i++)

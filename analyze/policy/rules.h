@@ -97,14 +97,16 @@ bool rules_load_text(struct ea_report *r, const char *origin_name, const char *b
  * list/map at the top. type: fqdn | service_tag | private_endpoint;
  * service_tag destination {service_tag, protocol, port_ranges,
  * address_prefixes}; private_endpoint destination {service_resource_id,
- * subresource_target, spark_enabled}. */
+ * subresource_target, spark_enabled (true/false, yes/no, on/off)}. */
 bool rules_load_yaml(struct ea_report *r, const char *origin_name, const char *buf, size_t len,
                      FILE *warn, char *err, size_t errlen);
 
 /* JSON (jansson): `az ml workspace outbound-rule list -o json` (an array of
  * snake_case rules as in the YAML) and ARM/REST ({"value": [{"name",
  * "properties": {"type": "FQDN|ServiceTag|PrivateEndpoint", "destination",
- * "category", "status"}}]}, or a single such object, or an array of them). */
+ * "category", "status"}}]}, or a single such object, or an array of them).
+ * A private endpoint's destination keeps subresource_target/subresourceTarget
+ * and spark_enabled/sparkEnabled (a boolean, or "true"/"false"). */
 bool rules_load_json(struct ea_report *r, const char *origin_name, const char *buf, size_t len,
                      FILE *warn, char *err, size_t errlen);
 

@@ -151,6 +151,31 @@ static bool field(struct jwalk *w, struct ea_rule *rule, const json_t *obj, cons
            set(w->s, rule, p, len, loc_at(w, loc, used));
 }
 
+/* An optional boolean field of obj (a JSON boolean, or the text "true" or
+ * "false") handed to a rules_src_* setter as text. */
+static bool
+flag(struct jwalk *w, struct ea_rule *rule, const json_t *obj, const char *snake, const char *camel,
+     bool (*set)(struct rules_src *, struct ea_rule *, const char *, size_t, const char *))
+{
+    const char *used = NULL, *p = NULL;
+    size_t len = 0;
+    char loc[LOC_LEN];
+    json_t *v = get2(obj, snake, camel, &used);
+    if (!v)
+        return true;
+    if (json_is_boolean(v)) {
+        p = json_is_true(v) ? "true" : "false";
+        len = strlen(p);
+    } else if (json_is_string(v)) {
+        p = json_string_value(v);
+        len = json_string_length(v);
+    } else {
+        return rules_src_fail(w->s, loc_at(w, loc, used), "expected true or false, not %s",
+                              type_name(v));
+    }
+    return set(w->s, rule, p, len, loc_at(w, loc, used));
+}
+
 /* A service tag's destination: {service_tag, protocol, port_ranges,
  * address_prefixes} or the camelCase spellings. */
 static bool service_tag(struct jwalk *w, struct ea_rule *rule, const json_t *dest, const char *q)
@@ -267,7 +292,10 @@ static bool rule_obj(struct jwalk *w, const json_t *obj, const char *map_name)
                 return rules_src_fail(w->s, loc_at(w, loc, NULL), "rule '%s': no %s", q,
                                       "service_resource_id");
             if (!text(w, id, used, NULL, &p, &len) ||
-                !rules_src_resource(w->s, rule, p, len, loc_at(w, loc, used)))
+                !rules_src_resource(w->s, rule, p, len, loc_at(w, loc, used)) ||
+                !field(w, rule, dest, "subresource_target", "subresourceTarget",
+                       rules_src_subresource) ||
+                !flag(w, rule, dest, "spark_enabled", "sparkEnabled", rules_src_spark))
                 return false;
         }
         path_set(w, at);

@@ -475,6 +475,39 @@ static bool word(struct rules_src *s, struct ea_str *field, const char *p, size_
     return set_str(s, field, p, len, loc);
 }
 
+/* A private endpoint's subresource_target ("blob", "vault", "amlworkspace"):
+ * kept as given; empty is the same as not given. */
+bool rules_src_subresource(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
+                           const char *loc)
+{
+    return word(s, &rule->subresource_target, p, len, "subresource target", loc);
+}
+
+/* A private endpoint's spark_enabled: true or false as YAML 1.1 and JSON
+ * write them (true/false, yes/no, on/off; any case). */
+bool rules_src_spark(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
+                     const char *loc)
+{
+    static const struct {
+        const char *word;
+        bool value;
+    } words[] = {
+        {"true", true},   {"yes", true}, {"on", true},
+        {"false", false}, {"no", false}, {"off", false},
+    };
+    char q[QUOTE_LEN];
+    trim(&p, &len);
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (same_nocase(p, len, words[i].word, strlen(words[i].word))) {
+            rule->has_spark_enabled = true;
+            rule->spark_enabled = words[i].value;
+            return true;
+        }
+    }
+    return rules_src_fail(s, loc, "spark_enabled '%s': expected true or false",
+                          rules_src_quote(q, sizeof(q), p, len));
+}
+
 bool rules_src_category(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
                         const char *loc)
 {

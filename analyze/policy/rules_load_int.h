@@ -38,6 +38,10 @@ bool rules_src_protocol(struct rules_src *s, struct ea_rule *rule, const char *p
                         const char *loc);
 bool rules_src_resource(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
                         const char *loc);
+bool rules_src_subresource(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
+                           const char *loc);
+bool rules_src_spark(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
+                     const char *loc);
 bool rules_src_category(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,
                         const char *loc);
 bool rules_src_status(struct rules_src *s, struct ea_rule *rule, const char *p, size_t len,

@@ -295,7 +295,9 @@ static bool rule_map(struct ywalk *w, const yaml_node_t *map, const yaml_node_t 
         if (!scalar(w, id, "service_resource_id", &p, &len))
             return false;
         loc_of(loc, id->start_mark);
-        if (!rules_src_resource(w->s, rule, p, len, loc))
+        if (!rules_src_resource(w->s, rule, p, len, loc) ||
+            !field(w, rule, dest, "subresource_target", rules_src_subresource) ||
+            !field(w, rule, dest, "spark_enabled", rules_src_spark))
             return false;
         break;
     }

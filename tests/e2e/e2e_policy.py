@@ -56,6 +56,86 @@ def main():
                 f"{file}: the Inactive rule is not reported")
         f.check(any(n["kind"] == "inactive" and n["host"] == "files.pythonhosted.org"
                     for n in rep["near_misses"]), f"{file}: no near miss for the Inactive rule")
+    # Private endpoints keep subresource_target and spark_enabled from every
+    # structured source, in the JSON report and in what --emit writes.
+    pe = {"subresource_target": "blob", "spark_enabled": False}
+    for fmt in ("yaml-list", "yaml-map", "az-json", "arm-json"):
+        rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-a", DATA + FORMATS[fmt],
+                                    SAMPLE)[1])
+        got = [{k: r.get(k, "absent") for k in pe} for r in rep["rules"]
+               if r["kind"] == "private_endpoint"]
+        f.check(got == [pe], f"format {fmt}: private endpoint fields {got}, want {[pe]}")
+        f.check(all(r.get("subresource_target", 0) is None and r.get("spark_enabled", 0) is None
+                    for r in rep["rules"] if r["kind"] != "private_endpoint"),
+                f"format {fmt}: subresource_target/spark_enabled on a rule of another kind")
+    for form, want in (("az", "--subresource-target blob --spark-enabled false"),
+                       ("yaml", "      subresource_target: blob\n      spark_enabled: false\n"),
+                       ("bicep", "      subresourceTarget: 'blob'\n      sparkEnabled: false\n")):
+        rc, out, err = run_in_src("rules", "-a", DATA + "arm.json", "--emit", form)
+        text = out.decode()
+        f.check(rc == 0 and want in text and "does not give it" not in text,
+                f"rules --emit {form}: private endpoint fields lost or placeholder kept: {err}")
+
+    # Unused rules are per destination: huggingface.co of the second profile
+    # got no credit (the first profile's rule was cited) but is no candidate
+    # to remove; it duplicates the rule that permitted the host.
+    two = ("-p", "huggingface", "-p", "huggingface-hub")
+    rep = json.loads(run_in_src("analyze", "-q", "-F", "json", *two, SAMPLE)[1])
+    hf_hub = {"pattern": "huggingface.co", "origin": "profile huggingface-hub"}
+    f.check(hf_hub not in rep["unused_rules"], "huggingface.co (huggingface-hub) listed as unused")
+    f.check(rep.get("duplicate_rules") == [dict(hf_hub, duplicate_of={
+                "pattern": "huggingface.co", "origin": "profile huggingface"})],
+            f"duplicate_rules: {rep.get('duplicate_rules')}")
+    f.check({"pattern": "hf.co", "origin": "profile huggingface-hub"} in rep["unused_rules"],
+            "hf.co (another form, nothing used it) is still unused")
+    text = run_in_src("analyze", "-q", "--color", "never", *two, SAMPLE)[1].decode()
+    f.check("\nduplicate rules: huggingface.co (profile huggingface-hub) duplicates "
+            "huggingface.co (profile huggingface)\n" in text, "text: no duplicate rules line")
+    f.check("huggingface.co (profile huggingface-hub)," not in text.split("unused rules")[1]
+            .split("\n")[0], "text: huggingface.co (huggingface-hub) listed as unused")
+    rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-p", "huggingface", SAMPLE)[1])
+    f.check(rep.get("duplicate_rules") == [], "one profile: duplicate_rules is []")
+
+    # A name an Inactive rule would permit: activate that rule, no new rule.
+    for file in ("az-list.json", "arm.json"):
+        rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-a", DATA + file, SAMPLE)[1])
+        add = rep["remediation"]["add"]
+        act = [a for a in add if a.get("activate")]
+        f.check(len(act) == 1 and act[0]["rule_name"] == "allow-pythonhosted"
+                and act[0]["destination"] == "*.pythonhosted.org"
+                and act[0]["covers"] == ["files.pythonhosted.org"]
+                and act[0].get("rule") == {"pattern": "*.pythonhosted.org",
+                                       "origin": DATA + file + ":rule 4"},
+                f"{file}: activation remedy {act}")
+        f.check(not any("files.pythonhosted.org" in a["covers"] for a in add if a not in act),
+                f"{file}: a new rule is proposed for files.pythonhosted.org")
+        f.check(all("activate" not in a and "rule" not in a for a in add if a not in act),
+                f"{file}: activate/rule keys on a new rule")
+        text = run_in_src("analyze", "-q", "--color", "never", "-a", DATA + file,
+                          SAMPLE)[1].decode()
+        f.check(f"\nactivate rule allow-pythonhosted ({DATA}{file}:rule 4): *.pythonhosted.org"
+                in text, f"{file}: text: no 'activate rule' line")
+        az = run_in_src("analyze", "-q", "-a", DATA + file, "--emit", "az", SAMPLE)[1].decode()
+        f.check("--rule allow-pythonhosted --type fqdn --destination '*.pythonhosted.org'" in az
+                and "has no --status" in az and "allow-files-pythonhosted" not in az,
+                f"{file}: --emit az: activation")
+        for form, want in (("yaml", "    status: Active\n"), ("bicep", "    status: 'Active'\n")):
+            out = run_in_src("analyze", "-q", "-a", DATA + file, "--emit", form, SAMPLE)[1]
+            f.check(want in out.decode(), f"{file}: --emit {form}: no status Active")
+
+    # Suggested rule names end at a whole label (33 characters at most).
+    rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-p", "huggingface", SAMPLE)[1])
+    for a in rep["remediation"]["add"]:
+        name, dest = a["rule_name"], a["destination"].removeprefix("*.")
+        labels = name.removeprefix("allow-").split("-")
+        f.check(len(name) <= 33 and "-".join(labels) in dest.replace(".", "-")
+                and dest.replace(".", "-").startswith("-".join(labels))
+                and (dest.replace(".", "-") == "-".join(labels)
+                     or dest.replace(".", "-")[len("-".join(labels))] == "-"),
+                f"rule name {name} cuts a label of {dest}")
+    f.check(any(a["rule_name"] == "allow-telemetry-unlisted-vendor"
+                for a in rep["remediation"]["add"]), "telemetry.unlisted-vendor.example's name")
+
     # Service tags: without addresses a tag rule only "may cover" traffic;
     # with Microsoft's service-tag file it covers the addresses it lists.
     # (servicetags-sample.json lists the sample's 198.18.0.10 as AzureMachineLearning.)

@@ -741,6 +741,145 @@ static void test_rules_unnamed(void **state)
     ea_report_finish(&r);
 }
 
+/* Private endpoints keep what the source gives: subresource_target and
+ * spark_enabled come out in az, YAML and Bicep; the placeholder comment only
+ * when the source does not give the target. */
+static void test_private_endpoint_fields(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    ea_report_init(&r);
+    struct ea_rule *x = fx_rule(&r, EA_RULE_PRIVATE_ENDPOINT, "o1");
+    FX_S(&x->name, "pe-blob");
+    FX_S(&x->destination, "/s/a");
+    FX_S(&x->subresource_target, "blob");
+    x->has_spark_enabled = true;
+    x->spark_enabled = false;
+    x = fx_rule(&r, EA_RULE_PRIVATE_ENDPOINT, "o2");
+    FX_S(&x->name, "pe-vault");
+    FX_S(&x->destination, "/s/b");
+    FX_S(&x->subresource_target, "it's ${x}");
+    x->has_spark_enabled = true;
+    x->spark_enabled = true;
+    x = fx_rule(&r, EA_RULE_PRIVATE_ENDPOINT, "o3");
+    FX_S(&x->name, "pe-none");
+    FX_S(&x->destination, "/s/c");
+    x = fx_rule(&r, EA_RULE_PRIVATE_ENDPOINT, "o4");
+    FX_S(&x->name, "pe-at");
+    FX_S(&x->destination, "/s/d");
+    FX_S(&x->subresource_target, "@file");
+
+    struct output o = run(&r, false, EMIT_AZ, NULL);
+    expect_has(&o, "\naz ml workspace outbound-rule set --resource-group RG --workspace-name WS "
+                   "--rule pe-blob --type private_endpoint --service-resource-id /s/a "
+                   "--subresource-target blob --spark-enabled false  # o1\n");
+    expect_has(&o, "\naz ml workspace outbound-rule set --resource-group RG --workspace-name WS "
+                   "--rule pe-vault --type private_endpoint --service-resource-id /s/b "
+                   "--subresource-target 'it'\\''s ${x}' --spark-enabled true  # o2\n");
+    expect_has(&o, "\n# az also wants --subresource-target (blob, file, vault, ...): the source "
+                   "does not give it\naz ml workspace outbound-rule set --resource-group RG "
+                   "--workspace-name WS --rule pe-none --type private_endpoint "
+                   "--service-resource-id /s/c  # o3\n");
+    expect_has(&o, "\n# an argument starts with '@', which az reads as a file name\n"
+                   "# az ml workspace outbound-rule set --resource-group RG --workspace-name WS "
+                   "--rule pe-at --type private_endpoint --service-resource-id /s/d "
+                   "--subresource-target @file  # o4\n");
+    /* the placeholder once: for the rule without a target */
+    assert_null(strstr(strstr(o.buf, "does not give it") + 1, "does not give it"));
+    free(o.buf);
+
+    o = run(&r, false, EMIT_YAML, NULL);
+    expect_has(&o, "  - name: pe-blob  # o1\n    type: private_endpoint\n    destination:\n"
+                   "      service_resource_id: /s/a\n      subresource_target: blob\n"
+                   "      spark_enabled: false\n    category: user_defined\n");
+    expect_has(&o, "      service_resource_id: /s/b\n      subresource_target: \"it's ${x}\"\n"
+                   "      spark_enabled: true\n");
+    expect_has(&o, "      service_resource_id: /s/c\n      # add subresource_target (blob, file, "
+                   "vault, ...): the source does not give it\n    category: user_defined\n");
+    free(o.buf);
+
+    o = run(&r, false, EMIT_BICEP, NULL);
+    expect_has(&o, "      serviceResourceId: '/s/a'\n      subresourceTarget: 'blob'\n"
+                   "      sparkEnabled: false\n    }\n");
+    expect_has(&o, "      serviceResourceId: '/s/b'\n      subresourceTarget: 'it\\'s \\${x}'\n"
+                   "      sparkEnabled: true\n    }\n");
+    expect_has(&o, "      serviceResourceId: '/s/c'\n      // add subresourceTarget (blob, file, "
+                   "vault, ...): the source does not give it\n    }\n");
+    free(o.buf);
+    ea_report_finish(&r);
+}
+
+/* An Inactive rule that would permit denied names: the remedy is to make it
+ * Active, written under the rule's own name and destination, never a new
+ * rule with another name. az cannot set the status: a comment says how. */
+static void test_remedies_activate(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    ea_report_init(&r);
+    struct ea_rule *x = fx_rule(&r, EA_RULE_FQDN, "ws.yml:14");
+    fx_fqdn(x, "*.pythonhosted.org", EA_FQDN_SUBDOMAINS, "pythonhosted.org");
+    FX_S(&x->name, "allow-pythonhosted");
+    FX_S(&x->status, "Inactive");
+    x->inactive = true;
+    assert_true(policy_prepare_rules(&r));
+    static const char *const names[] = {"files.pythonhosted.org", "pypi.org"};
+    r.hosts = calloc(2, sizeof *r.hosts);
+    assert_non_null(r.hosts);
+    r.n_hosts = 2;
+    for (size_t i = 0; i < 2; i++) {
+        fx_str(&r.hosts[i].key, names[i], strlen(names[i]));
+        r.hosts[i].named = true;
+        r.hosts[i].verdict = EA_V_DENIED;
+        r.hosts[i].rule = i == 0 ? 0 : -1;
+    }
+    assert_true(policy_build_remedies(&r));
+    assert_int_equal(r.n_remedies, 2);
+
+    struct output o = run(&r, true, EMIT_AZ, NULL);
+    expect_has(&o, "\n\n# activate rule allow-pythonhosted (ws.yml:14): it is Inactive, so it "
+                   "permits nothing\n"
+                   "# az ml workspace outbound-rule set has no --status option: make the rule "
+                   "Active with status: Active in the workspace YAML (--emit yaml) or "
+                   "properties.status: 'Active' in ARM (--emit bicep)\n"
+                   "az ml workspace outbound-rule set --resource-group RG --workspace-name WS "
+                   "--rule allow-pythonhosted --type fqdn --destination '*.pythonhosted.org'  "
+                   "# covers files.pythonhosted.org\n");
+    expect_has(&o, "--rule allow-pypi-org --type fqdn --destination pypi.org\n");
+    expect_not(&o, "files-pythonhosted");
+    free(o.buf);
+
+    o = run(&r, true, EMIT_YAML, NULL);
+    expect_has(&o, "  outbound_rules:\n"
+                   "  # activate rule allow-pythonhosted (ws.yml:14): it is Inactive, so it "
+                   "permits nothing\n"
+                   "  - name: allow-pythonhosted  # covers files.pythonhosted.org\n"
+                   "    type: fqdn\n    destination: \"*.pythonhosted.org\"\n"
+                   "    category: user_defined\n    status: Active\n"
+                   "  - name: allow-pypi-org\n");
+    free(o.buf);
+
+    o = run(&r, true, EMIT_BICEP, NULL);
+    expect_has(&o, "\n// activate rule allow-pythonhosted (ws.yml:14): it is Inactive, so it "
+                   "permits nothing\n// covers files.pythonhosted.org\n"
+                   "resource rule_1 'Microsoft.MachineLearningServices/workspaces/"
+                   "outboundRules@2024-10-01' = {\n  parent: workspace\n"
+                   "  name: 'allow-pythonhosted'\n  properties: {\n    type: 'FQDN'\n"
+                   "    category: 'UserDefined'\n    destination: '*.pythonhosted.org'\n"
+                   "    status: 'Active'\n  }\n}\n");
+    free(o.buf);
+
+    o = run(&r, true, EMIT_TEXT, NULL);
+    expect_output(&o,
+                  "# activate rule allow-pythonhosted (ws.yml:14): it is Inactive, so it permits "
+                  "nothing\n"
+                  "*.pythonhosted.org  # covers files.pythonhosted.org\n"
+                  "pypi.org  # covers pypi.org\n",
+                  "text");
+    free(o.buf);
+    ea_report_finish(&r);
+}
+
 /* ---- quoting and escaping ---- */
 
 struct escape_case {
@@ -1006,12 +1145,19 @@ static void test_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_format_parse),  cmocka_unit_test(test_rules_formats),
-        cmocka_unit_test(test_remedies),      cmocka_unit_test(test_remedies_unnamed),
-        cmocka_unit_test(test_rules_unnamed), cmocka_unit_test(test_escapes),
-        cmocka_unit_test(test_az_at),         cmocka_unit_test(test_opts),
-        cmocka_unit_test(test_empty),         cmocka_unit_test(test_yaml_parses),
+        cmocka_unit_test(test_format_parse),
+        cmocka_unit_test(test_rules_formats),
+        cmocka_unit_test(test_remedies),
+        cmocka_unit_test(test_remedies_unnamed),
+        cmocka_unit_test(test_rules_unnamed),
+        cmocka_unit_test(test_escapes),
+        cmocka_unit_test(test_az_at),
+        cmocka_unit_test(test_opts),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_yaml_parses),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_private_endpoint_fields),
+        cmocka_unit_test(test_remedies_activate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

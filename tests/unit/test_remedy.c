@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Remediation (analyze/remedy.c): exact rules, wildcard suggestions, rule names. */
+/* Remediation (analyze/remedy.c): activations of Inactive rules, exact rules,
+ * wildcard suggestions, rule names; and the policy's lists of unused and
+ * duplicate rules (analyze/policy.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include "model.h"
 #include "policy.h"
+#include "rules.h"
 
 /* ---- helpers ---- */
 
@@ -73,8 +76,10 @@ static void add_rule_named(struct ea_report *r, const char *name)
 
 /*
  * The remedies as one line: exact ones by destination, wildcards as
- * "*.p=a,b". Checks the invariants on the way: exact remedies cover just
- * themselves, every remedy has a valid unique name.
+ * "*.p=a,b", activations as "!NAME:PATTERN=a,b". Checks the invariants on
+ * the way: exact remedies cover just themselves, every new rule has a valid
+ * name unique against the rules and the other remedies; an activation keeps
+ * its rule's name.
  */
 static char *remedies_text(const struct ea_report *r)
 {
@@ -86,6 +91,17 @@ static char *remedies_text(const struct ea_report *r)
         const struct ea_remedy *m = &r->remedies[i];
         if (i)
             fputc(' ', f);
+        if (m->activate) {
+            assert_true(m->rule < r->n_rules);
+            assert_true(r->rules[m->rule].inactive);
+            assert_false(m->wildcard);
+            assert_string_equal(m->rule_name.s, r->rules[m->rule].name.s);
+            assert_true(m->n_covers >= 1);
+            fprintf(f, "!%s:%s=", m->rule_name.s, m->destination.s);
+            for (size_t k = 0; k < m->n_covers; k++)
+                fprintf(f, "%s%s", k ? "," : "", m->covers[k].s);
+            continue;
+        }
         fputs(m->destination.s, f);
         assert_int_equal(strlen(m->destination.s), m->destination.len);
         if (!m->wildcard) {
@@ -105,7 +121,8 @@ static char *remedies_text(const struct ea_report *r)
                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"),
                          n->len);
         for (size_t k = 0; k < i; k++)
-            assert_true(strcasecmp(r->remedies[k].rule_name.s, n->s) != 0);
+            assert_true(r->remedies[k].activate ||
+                        strcasecmp(r->remedies[k].rule_name.s, n->s) != 0);
         for (size_t k = 0; k < r->n_rules; k++)
             assert_true(strcasecmp(r->rules[k].name.s ? r->rules[k].name.s : "", n->s) != 0);
     }
@@ -335,6 +352,30 @@ static const struct name_case name_cases[] = {
      0,
      {"allow-abcdefghijklmnopqrstuvwx-yz", NULL},
      "allow-abcdefghijklmnopqrstuvwx-2"},
+    /* whole labels: the ones that do not fit are dropped from the right,
+     * never cut ("vendor-e" was cut from "vendor.example") */
+    {"telemetry.unlisted-vendor.example", 0, {NULL}, "allow-telemetry-unlisted-vendor"},
+    {"*.us-central1.us.gcp.cdn.hf.co", 0, {NULL}, "allow-us-central1-us-gcp-cdn-hf"},
+    {"abcdefghijklmn.opqrstuvwxyz.com", 0, {NULL}, "allow-abcdefghijklmn-opqrstuvwxyz"},
+    /* a short first label, then one that does not fit: only the first */
+    {"a.averyveryverylongsubdomainnamexx.com", 0, {NULL}, "allow-a"},
+    /* a first label too long even alone is cut, at most 33 in all */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmn.com",
+     0,
+     {NULL},
+     "allow-abcdefghijklmnopqrstuvwxyza"},
+    {"abcdefghijklmnopqrstuvwxyz-abc.com", 0, {NULL}, "allow-abcdefghijklmnopqrstuvwxyz"},
+    /* bytes that are not [a-zA-Z0-9_] inside a label: one '-', none at its ends */
+    {"-x--y-..z.", 0, {NULL}, "allow-x-y-z"},
+    /* a clash: the suffix goes after the labels that still fit whole */
+    {"abcdefghijklmn.opqrstuvwxyz.com",
+     0,
+     {"allow-abcdefghijklmn-opqrstuvwxyz", NULL},
+     "allow-abcdefghijklmn-2"},
+    {"telemetry.unlisted-vendor.example",
+     0,
+     {"allow-telemetry-unlisted-vendor", NULL},
+     "allow-telemetry-unlisted-vendor-2"},
     {NULL, 0, {NULL}, NULL},
 };
 
@@ -361,6 +402,41 @@ static void test_rule_name_table(void **state)
     }
 }
 
+/* Ten clashes: "-10" no longer fits after every label, so fewer labels
+ * (whole) come before it; every name stays valid and unique. */
+static void test_rule_name_suffix_labels(void **state)
+{
+    (void)state;
+    static const char dest[] = "telemetry.unlisted-vendor.example";
+    static const char *const want[] = {
+        "allow-telemetry-unlisted-vendor",
+        "allow-telemetry-unlisted-vendor-2",
+        "allow-telemetry-unlisted-vendor-3",
+        "allow-telemetry-unlisted-vendor-4",
+        "allow-telemetry-unlisted-vendor-5",
+        "allow-telemetry-unlisted-vendor-6",
+        "allow-telemetry-unlisted-vendor-7",
+        "allow-telemetry-unlisted-vendor-8",
+        "allow-telemetry-unlisted-vendor-9",
+        "allow-telemetry-10",
+        "allow-telemetry-11",
+    };
+    struct rule_names *set = rule_names_new(NULL);
+    assert_non_null(set);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char out[34];
+        assert_true(rule_names_make(set, dest, sizeof dest - 1, out));
+        assert_string_equal(out, want[i]);
+    }
+    /* "allow-telemetry" itself is still free, and then taken */
+    char out[34];
+    assert_true(rule_names_make(set, "telemetry", 9, out));
+    assert_string_equal(out, "allow-telemetry");
+    assert_true(rule_names_make(set, "telemetry", 9, out));
+    assert_string_equal(out, "allow-telemetry-2");
+    rule_names_free(set);
+}
+
 static void test_rule_name_edges(void **state)
 {
     (void)state;
@@ -382,6 +458,150 @@ static void test_rule_name_edges(void **state)
     str_set(&r.rules[0].name, "allow-y\0z", 9);
     assert_true(policy_rule_name(&r, "y", 1, out));
     assert_string_equal(out, "allow-y");
+    ea_report_finish(&r);
+}
+
+/* ---- activating Inactive rules ---- */
+
+static struct ea_rule *add_fqdn_rule(struct ea_report *r, const char *dest, const char *name,
+                                     const char *origin, bool inactive)
+{
+    struct ea_rule *rule = ea_report_add_rule(r);
+    assert_non_null(rule);
+    bool lookalike;
+    const char *why;
+    assert_true(rules_parse_fqdn(dest, strlen(dest), rule, &lookalike, &why));
+    rule->kind = EA_RULE_FQDN;
+    str_set(&rule->destination, dest, strlen(dest));
+    if (name)
+        str_set(&rule->name, name, strlen(name));
+    str_set(&rule->origin, origin, strlen(origin));
+    rule->inactive = inactive;
+    return rule;
+}
+
+/*
+ * A denied name that an Inactive rule would permit (policy.c cites that
+ * rule) gets no new rule: one remedy per such rule says to activate it,
+ * under its own name and pattern, first and in rule order; its names take
+ * no part in the exact rules or the wildcard suggestions.
+ */
+static void test_remedy_activate(void **state)
+{
+    (void)state;
+    static const char *const hosts[] = {"D:files.pythonhosted.org",
+                                        "D:FILES.pythonhosted.org.",
+                                        "D:x.pythonhosted.org",
+                                        "D:y.pythonhosted.org",
+                                        "D:cdn.hf.co",
+                                        "D:a.example.com",
+                                        "D:b.example.com",
+                                        "D:c.example.com",
+                                        "C:cut.pythonhosted.org",
+                                        NULL};
+    struct ea_report r;
+    ea_report_init(&r);
+    add_fqdn_rule(&r, "pypi.org", "allow-pypi", "ws.yml:2", false);
+    add_fqdn_rule(&r, "cdn.hf.co", "hf-cdn", "outbound-rules.json:rule 2", true);
+    add_fqdn_rule(&r, "*.pythonhosted.org", "allow-pythonhosted", "ws.yml:14", true);
+    assert_true(policy_prepare_rules(&r));
+    set_hosts(&r, hosts);
+    r.hosts[0].rule = 2; /* files.pythonhosted.org: only the Inactive rule matches */
+    r.hosts[1].rule = 2;
+    r.hosts[2].rule = 2;
+    /* y.pythonhosted.org cites no rule: an exact remedy of its own */
+    r.hosts[4].rule = 1;
+    r.hosts[5].rule = 0;  /* an active rule: not an activation */
+    r.hosts[6].rule = 99; /* out of range: as none */
+    r.hosts[8].rule = 2;  /* a name cut on capture: no remedy at all */
+    assert_true(policy_build_remedies(&r));
+    char *got = remedies_text(&r);
+    assert_string_equal(got, "!hf-cdn:cdn.hf.co=cdn.hf.co "
+                             "!allow-pythonhosted:*.pythonhosted.org="
+                             "files.pythonhosted.org,x.pythonhosted.org "
+                             "a.example.com b.example.com c.example.com y.pythonhosted.org "
+                             "*.example.com=a.example.com,b.example.com,c.example.com");
+    free(got);
+    assert_int_equal(r.remedies[0].rule, 1);
+    assert_int_equal(r.remedies[1].rule, 2);
+    assert_false(r.remedies[2].activate);
+    ea_report_finish(&r);
+}
+
+/* ---- unused and duplicate rules (policy.c) ---- */
+
+static void load_text(struct ea_report *r, const char *name, const char *text)
+{
+    char err[256] = "";
+    if (!rules_load_buffer(r, name, text, strlen(text), RULES_TEXT, NULL, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+static void add_host(struct ea_report *r, const char *key, bool named)
+{
+    struct ea_host *v = realloc(r->hosts, (r->n_hosts + 1) * sizeof *v);
+    assert_non_null(v);
+    r->hosts = v;
+    struct ea_host *h = &r->hosts[r->n_hosts++];
+    memset(h, 0, sizeof *h);
+    str_set(&h->key, key, strlen(key));
+    h->named = named;
+    h->port = 443;
+    h->transport = EA_TCP;
+    h->rule = -1;
+    if (!named) {
+        h->addrs = calloc(1, sizeof *h->addrs);
+        assert_non_null(h->addrs);
+        str_set(&h->addrs[0], key, strlen(key));
+        h->n_addrs = 1;
+    }
+}
+
+static const char *origin_of(const struct ea_report *r, size_t i)
+{
+    assert_true(i < r->n_rules);
+    return r->rules[i].origin.s;
+}
+
+/*
+ * A rule that permitted nothing while another rule with the same
+ * destination (case, a trailing dot and the form compared as Azure does)
+ * permitted hosts is a duplicate of the first such rule, not unused: with
+ * -p huggingface -p huggingface-hub, huggingface.co of the second profile got
+ * no credit because the first one's rule was cited.
+ */
+static void test_policy_duplicates(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    ea_report_init(&r);
+    load_text(&r, "a.txt", "huggingface.co\n*.hf.co\n10.0.0.0/8:443/tcp\ndocker.io\n");
+    load_text(&r, "b.txt",
+              "HuggingFace.CO.\n*.HF.co\nhf.co\n*hf.co\n10.0.0.0/8:443/tcp\n10.0.0.0/8\n"
+              "docker.io\nhuggingface.co\n");
+    add_host(&r, "huggingface.co", true);
+    add_host(&r, "x.hf.co", true);
+    add_host(&r, "10.1.2.3", false);
+    assert_true(policy_judge(&r));
+
+    static const char *const unused[] = {"a.txt:4", "b.txt:3", "b.txt:4", "b.txt:6", "b.txt:7"};
+    assert_int_equal(r.n_unused_rules, sizeof unused / sizeof unused[0]);
+    for (size_t i = 0; i < r.n_unused_rules; i++)
+        assert_string_equal(origin_of(&r, r.unused_rules[i]), unused[i]);
+    static const char *const dup[][2] = {
+        {"b.txt:1", "a.txt:1"},
+        {"b.txt:2", "a.txt:2"},
+        {"b.txt:5", "a.txt:3"},
+        {"b.txt:8", "a.txt:1"},
+    };
+    assert_int_equal(r.n_duplicate_rules, sizeof dup / sizeof dup[0]);
+    for (size_t i = 0; i < r.n_duplicate_rules; i++) {
+        assert_string_equal(origin_of(&r, r.duplicate_rules[i].rule), dup[i][0]);
+        assert_string_equal(origin_of(&r, r.duplicate_rules[i].of), dup[i][1]);
+    }
+    /* judging again starts afresh */
+    assert_true(policy_judge(&r));
+    assert_int_equal(r.n_duplicate_rules, sizeof dup / sizeof dup[0]);
     ea_report_finish(&r);
 }
 
@@ -433,7 +653,8 @@ int main(void)
         cmocka_unit_test(test_remedy_table),       cmocka_unit_test(test_remedy_lengths),
         cmocka_unit_test(test_remedy_rebuild),     cmocka_unit_test(test_remedy_names),
         cmocka_unit_test(test_rule_name_table),    cmocka_unit_test(test_rule_name_edges),
-        cmocka_unit_test(test_registrable_domain),
+        cmocka_unit_test(test_registrable_domain), cmocka_unit_test(test_rule_name_suffix_labels),
+        cmocka_unit_test(test_remedy_activate),    cmocka_unit_test(test_policy_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1878,10 +1878,11 @@ static void test_policy_json(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
 
     /* the new top-level keys, after dns and before stats */
-    static const char *const top[] = {"schema",   "tool",         "inputs",         "truncated",
-                                      "time",     "hosts",        "connections",    "dns",
-                                      "rules",    "unused_rules", "inactive_rules", "near_misses",
-                                      "verdicts", "remediation",  "stats"};
+    static const char *const top[] = {
+        "schema",      "tool",         "inputs",          "truncated",
+        "time",        "hosts",        "connections",     "dns",
+        "rules",       "unused_rules", "duplicate_rules", "inactive_rules",
+        "near_misses", "verdicts",     "remediation",     "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -1899,9 +1900,21 @@ static void test_policy_json(void **state)
     /* rules, in load order */
     json_t *rules = json_object_get(j, "rules");
     assert_int_equal(json_array_size(rules), N_RULES);
-    static const char *const rule_keys[] = {
-        "kind", "destination", "name",      "origin", "category", "status",         "active",
-        "form", "service_tag", "addresses", "ports",  "protocol", "hosts_permitted"};
+    static const char *const rule_keys[] = {"kind",
+                                            "destination",
+                                            "name",
+                                            "origin",
+                                            "category",
+                                            "status",
+                                            "active",
+                                            "form",
+                                            "service_tag",
+                                            "addresses",
+                                            "ports",
+                                            "protocol",
+                                            "hosts_permitted",
+                                            "subresource_target",
+                                            "spark_enabled"};
     for (size_t i = 0; i < N_RULES; i++) {
         const struct rule_row *w = &rule_rows[i];
         json_t *e = json_array_get(rules, i);

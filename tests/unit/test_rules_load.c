@@ -58,7 +58,7 @@ static const char *strip_dir(const char *s)
 
 /*
  * "KIND DEST [name=N] [FORM fqdn=F] [tag=T] [nets=A/L,...] [ports=P,...]
- * [proto=tcp|udp] [inactive] [cat=C] [status=S] @ORIGIN"
+ * [proto=tcp|udp] [sub=T] [spark=true|false] [inactive] [cat=C] [status=S] @ORIGIN"
  */
 static void draw(const struct ea_rule *rule, char *out, size_t n)
 {
@@ -83,6 +83,10 @@ static void draw(const struct ea_rule *rule, char *out, size_t n)
     }
     if (rule->protocol)
         fprintf(f, " proto=%s", ea_transport_name((enum ea_transport)rule->protocol));
+    if (rule->subresource_target.len)
+        fprintf(f, " sub=%s", rule->subresource_target.s);
+    if (rule->has_spark_enabled)
+        fprintf(f, " spark=%s", rule->spark_enabled ? "true" : "false");
     if (rule->inactive)
         fprintf(f, " inactive");
     if (rule->category.len)
@@ -292,8 +296,8 @@ static const struct load_case yaml_cases[] = {
                  "proto=tcp @x.yml:10",
                  "service_tag Storage name=allow-st tag=Storage nets=10.0.0.0/8,2001:db8::/32 "
                  "ports=80,443 inactive status=Inactive @x.yml:16",
-                 "private_endpoint /subscriptions/x/storageAccounts/y name=allow-pe status=Active "
-                 "@x.yml:24"), NULL, NULL},
+                 "private_endpoint /subscriptions/x/storageAccounts/y name=allow-pe sub=blob "
+                 "spark=false status=Active @x.yml:24"), NULL, NULL},
     {"yaml: map form", RULES_YAML,
      "managed_network:\n  outbound_rules:\n    allow-hf:\n      type: FQDN\n      destination: hf.co\n"
      "    allow-aml:\n      name: allow-aml\n      type: service_tag\n      destination:\n"
@@ -390,6 +394,25 @@ static const struct load_case yaml_cases[] = {
     {"yaml: private endpoint without a resource", RULES_YAML,
      "outbound_rules:\n- name: a\n  type: private_endpoint\n  destination: {subresource_target: blob}\n",
      "x.yml:4:16: rule 'a': destination has no service_resource_id", NULL, NULL, NULL},
+    {"yaml: private endpoint fields, YAML 1.1 booleans, null and empty", RULES_YAML,
+     "outbound_rules:\n"
+     "- {name: a, type: private_endpoint, destination: {service_resource_id: /s/a,"
+     " subresource_target: vault, spark_enabled: Yes}}\n"
+     "- {name: b, type: private_endpoint, destination: {service_resource_id: /s/b,"
+     " subresource_target: ~, spark_enabled: 'OFF'}}\n"
+     "- {name: c, type: private_endpoint, destination: {service_resource_id: /s/c,"
+     " subresource_target: '', spark_enabled: null}}\n",
+     NULL, RULES("private_endpoint /s/a name=a sub=vault spark=true @x.yml:2",
+                 "private_endpoint /s/b name=b spark=false @x.yml:3",
+                 "private_endpoint /s/c name=c @x.yml:4"), NULL, NULL},
+    {"yaml: spark_enabled not a boolean", RULES_YAML,
+     "outbound_rules:\n- name: a\n  type: private_endpoint\n  destination:\n"
+     "    service_resource_id: /s/a\n    spark_enabled: maybe\n",
+     "x.yml:6:20: spark_enabled 'maybe': expected true or false", NULL, NULL, NULL},
+    {"yaml: subresource_target a list", RULES_YAML,
+     "outbound_rules:\n- name: a\n  type: private_endpoint\n  destination:\n"
+     "    service_resource_id: /s/a\n    subresource_target: [blob]\n",
+     "x.yml:6:25: subresource_target: expected a string, not a list", NULL, NULL, NULL},
     {"yaml: unknown status", RULES_YAML,
      "outbound_rules:\n- name: a\n  type: fqdn\n  destination: a.example\n  status: Paused\n",
      "x.yml:5:11: unknown status 'Paused' (Active or Inactive)", NULL, NULL, NULL},
@@ -437,7 +460,8 @@ static const struct load_case json_cases[] = {
                  "@x.json:rule 1",
                  "service_tag AzureMachineLearning name=allow-aml tag=AzureMachineLearning ports=443 "
                  "proto=tcp inactive status=Inactive @x.json:rule 2",
-                 "private_endpoint /subscriptions/x name=allow-pe @x.json:rule 3"), NULL, NULL},
+                 "private_endpoint /subscriptions/x name=allow-pe spark=false @x.json:rule 3"), NULL,
+     NULL},
     {"json: arm value list", RULES_JSON,
      "{\"value\": [{\"name\": \"allow-hf\", \"type\": \"Microsoft.MachineLearningServices/"
      "workspaces/outboundRules\", \"properties\": {\"type\": \"FQDN\", \"destination\": \"hf.co\", "
@@ -452,7 +476,8 @@ static const struct load_case json_cases[] = {
                  "@x.json:rule 1",
                  "service_tag Storage name=allow-st tag=Storage nets=20.60.0.0/19 ports=80,443 "
                  "cat=Required @x.json:rule 2",
-                 "private_endpoint /subscriptions/y name=allow-pe @x.json:rule 3"), NULL, NULL},
+                 "private_endpoint /subscriptions/y name=allow-pe sub=blob @x.json:rule 3"), NULL,
+     NULL},
     {"json: one arm rule", RULES_JSON,
      "{\"name\": \"allow-hf\", \"properties\": {\"type\": \"FQDN\", \"destination\": \"hf.co\"}}",
      NULL, RULES("fqdn hf.co name=allow-hf exact fqdn=hf.co @x.json:rule 1"), NULL, NULL},
@@ -545,6 +570,29 @@ static const struct load_case json_cases[] = {
     {"json: private endpoint without a resource", RULES_JSON,
      "[{\"name\": \"a\", \"type\": \"private_endpoint\", \"destination\": {}}]",
      "x.json: [0].destination: rule 'a': no service_resource_id", NULL, NULL, NULL},
+    {"json: private endpoint fields, az and ARM spellings", RULES_JSON,
+     "[{\"name\": \"a\", \"type\": \"private_endpoint\", \"destination\": "
+     "{\"service_resource_id\": \"/s/a\", \"subresource_target\": \"amlworkspace\", "
+     "\"spark_enabled\": true}},\n"
+     " {\"name\": \"b\", \"properties\": {\"type\": \"PrivateEndpoint\", \"destination\": "
+     "{\"serviceResourceId\": \"/s/b\", \"subresourceTarget\": \"sqlServer\", "
+     "\"sparkEnabled\": \"False\", \"sparkStatus\": \"Inactive\"}}},\n"
+     " {\"name\": \"c\", \"type\": \"private_endpoint\", \"destination\": "
+     "{\"service_resource_id\": \"/s/c\", \"subresource_target\": null, "
+     "\"spark_enabled\": null}}]",
+     NULL, RULES("private_endpoint /s/a name=a sub=amlworkspace spark=true @x.json:rule 1",
+                 "private_endpoint /s/b name=b sub=sqlServer spark=false @x.json:rule 2",
+                 "private_endpoint /s/c name=c @x.json:rule 3"), NULL, NULL},
+    {"json: spark_enabled a number", RULES_JSON,
+     "[{\"name\": \"a\", \"type\": \"private_endpoint\", \"destination\": "
+     "{\"service_resource_id\": \"/s/a\", \"spark_enabled\": 1}}]",
+     "x.json: [0].destination.spark_enabled: expected true or false, not a number", NULL, NULL,
+     NULL},
+    {"json: subresourceTarget not printable", RULES_JSON,
+     "{\"name\": \"a\", \"properties\": {\"type\": \"PrivateEndpoint\", \"destination\": "
+     "{\"serviceResourceId\": \"/s/a\", \"subresourceTarget\": \"bl\\nob\"}}}",
+     "x.json: properties.destination.subresourceTarget: 'bl\\x0aob': not a subresource target",
+     NULL, NULL, NULL},
     {"json: properties not an object", RULES_JSON, "[{\"name\": \"a\", \"properties\": []}]",
      "x.json: [0].properties: expected an object, not an array", NULL, NULL, NULL},
     {"json: unknown status", RULES_JSON,
@@ -688,7 +736,7 @@ static const struct file_case file_cases[] = {
            "cat=user_defined @workspace-list.yml:25",
            "service_tag AzureMachineLearning name=allow-aml tag=AzureMachineLearning ports=443 "
            "proto=tcp cat=user_defined @workspace-list.yml:29",
-           "private_endpoint " PE_ID " name=allow-storage cat=user_defined "
+           "private_endpoint " PE_ID " name=allow-storage sub=blob spark=false cat=user_defined "
            "@workspace-list.yml:36"), NULL},
     {"file: workspace-map.yml", "workspace-map.yml", RULES_YAML, NULL,
      RULES("fqdn huggingface.co name=allow-huggingface exact fqdn=huggingface.co cat=user_defined "
@@ -701,7 +749,7 @@ static const struct file_case file_cases[] = {
            "cat=user_defined @workspace-map.yml:20",
            "service_tag AzureMachineLearning name=allow-aml tag=AzureMachineLearning ports=443 "
            "proto=tcp cat=user_defined @workspace-map.yml:24",
-           "private_endpoint " PE_ID " name=allow-storage cat=user_defined "
+           "private_endpoint " PE_ID " name=allow-storage sub=blob spark=false cat=user_defined "
            "@workspace-map.yml:31"), NULL},
     {"file: rules.txt", "rules.txt", RULES_AUTO, NULL,
      RULES("fqdn huggingface.co exact fqdn=huggingface.co @rules.txt:5",
@@ -722,8 +770,8 @@ static const struct file_case file_cases[] = {
            "inactive cat=user_defined status=Inactive @az-list.json:rule 4",
            "service_tag AzureMachineLearning name=allow-aml tag=AzureMachineLearning ports=443 "
            "proto=tcp cat=user_defined status=Active @az-list.json:rule 5",
-           "private_endpoint " PE_ID " name=allow-storage cat=user_defined status=Active "
-           "@az-list.json:rule 6"), NULL},
+           "private_endpoint " PE_ID " name=allow-storage sub=blob spark=false cat=user_defined "
+           "status=Active @az-list.json:rule 6"), NULL},
     {"file: arm.json", "arm.json", RULES_JSON, NULL,
      RULES("fqdn huggingface.co name=allow-huggingface exact fqdn=huggingface.co cat=UserDefined "
            "status=Active @arm.json:rule 1",
@@ -735,8 +783,8 @@ static const struct file_case file_cases[] = {
            "inactive cat=UserDefined status=Inactive @arm.json:rule 4",
            "service_tag AzureMachineLearning name=allow-aml tag=AzureMachineLearning ports=443 "
            "proto=tcp cat=UserDefined status=Active @arm.json:rule 5",
-           "private_endpoint " PE_ID " name=allow-storage cat=UserDefined status=Active "
-           "@arm.json:rule 6"), NULL},
+           "private_endpoint " PE_ID " name=allow-storage sub=blob spark=false cat=UserDefined "
+           "status=Active @arm.json:rule 6"), NULL},
     {"file: empty.txt", "empty.txt", RULES_AUTO, NULL, NO_RULES, NULL},
     {"file: lookalike.txt", "lookalike.txt", RULES_AUTO, NULL,
      RULES("fqdn *contoso.com suffix fqdn=contoso.com @lookalike.txt:2"),

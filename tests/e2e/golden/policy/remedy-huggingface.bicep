@@ -55,7 +55,7 @@ resource rule_4 'Microsoft.MachineLearningServices/workspaces/outboundRules@2024
 
 resource rule_5 'Microsoft.MachineLearningServices/workspaces/outboundRules@2024-10-01' = {
   parent: workspace
-  name: 'allow-telemetry-unlisted-vendor-e'
+  name: 'allow-telemetry-unlisted-vendor'
   properties: {
     type: 'FQDN'
     category: 'UserDefined'

@@ -82,7 +82,8 @@ resource rule_6 'Microsoft.MachineLearningServices/workspaces/outboundRules@2024
     category: 'UserDefined'
     destination: {
       serviceResourceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-ml/providers/Microsoft.Storage/storageAccounts/contosomldata'
-      // add subresourceTarget (blob, file, vault, ...): the source does not give it
+      subresourceTarget: 'blob'
+      sparkEnabled: false
     }
   }
 }
