@@ -948,6 +948,11 @@ static size_t origin_source_len(const struct ea_str *origin)
         n--;
     if (n > 1 && n < origin->len && origin->s[n - 1] == ':')
         return n - 1;
+    /* JSON sources cite "x.json:rule 3" */
+    static const char rule[] = ":rule ";
+    size_t rl = sizeof(rule) - 1;
+    if (n > rl && n < origin->len && memcmp(origin->s + n - rl, rule, rl) == 0)
+        return n - rl;
     return origin->len;
 }
 

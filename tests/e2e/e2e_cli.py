@@ -73,6 +73,12 @@ def main():
         f.check(rc == 0 and json.loads(out)["rules"][0]["origin"] == "profile huggingface",
                 f"-p HuggingFace: {rc} {err}")
 
+        # a JSON rule source is named once in the sources line, not once per rule
+        arm = os.path.join(SRC, "tests", "data", "rules", "arm.json")
+        rc, out, err = run("analyze", "-q", "--color", "never", SAMPLE, "-a", arm)
+        f.check(rc == 0 and f"rules loaded: 6 (from: {arm})\n".encode() in out,
+                f"sources line for arm.json: {rc} {err}")
+
         # the output is checked before the analysis: exit 3, nothing else done
         rc, out, err = run("analyze", SAMPLE, "-o", os.path.join(tmp, "no", "dir", "r.json"))
         f.check(rc == 3 and len(one_line(err)) == 1 and "cannot write the report to" in err,
