@@ -33,6 +33,11 @@ static enum decode_result decode_tcp(struct cur *c, size_t l4_len, struct pkt *o
     struct cur save = *c;
     uint8_t off_byte, flags;
     out->layer = LAYER_TCP;
+    /* A segment the IP header makes shorter than a TCP header is malformed,
+     * whatever the capture holds: c ends where the IP datagram does, so the
+     * reads below would call it truncated. */
+    if (l4_len < 20)
+        return stop(out, LAYER_TCP, DECODE_MALFORMED);
     if (!cur_be16(c, &out->sport) || !cur_be16(c, &out->dport) || !cur_be32(c, &out->seq) ||
         !cur_be32(c, &out->ack) || !cur_u8(c, &off_byte) || !cur_u8(c, &flags))
         return stop(out, LAYER_TCP, DECODE_TRUNCATED);
@@ -54,6 +59,10 @@ static enum decode_result decode_udp(struct cur *c, size_t l4_len, struct pkt *o
 {
     uint16_t ulen;
     out->layer = LAYER_UDP;
+    /* An IP payload too short for the UDP header is malformed, whatever the
+     * capture holds (c ends where the IP datagram does). */
+    if (l4_len < 8)
+        return stop(out, LAYER_UDP, DECODE_MALFORMED);
     if (!cur_be16(c, &out->sport) || !cur_be16(c, &out->dport) || !cur_be16(c, &ulen) ||
         !cur_skip(c, 2))
         return stop(out, LAYER_UDP, DECODE_TRUNCATED);
@@ -61,7 +70,7 @@ static enum decode_result decode_udp(struct cur *c, size_t l4_len, struct pkt *o
      * which we do not take). A length past the IP payload is counted as
      * malformed but the datagram is read up to the IP payload's end, as
      * tshark does: the names in it are still what the client sent. */
-    if (ulen < 8 || l4_len < 8)
+    if (ulen < 8)
         return stop(out, LAYER_UDP, DECODE_MALFORMED);
     if (ulen > l4_len) {
         out->bad_length = true;

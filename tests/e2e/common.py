@@ -11,13 +11,20 @@ CORPUS = os.environ.get("EA_CORPUS", os.path.join(SRC, "..", "shared", "corpus")
 SKIP = 77
 
 
-def run(*args, stdin=None, timeout=120):
-    """Run egress-audit; return (exit code, stdout bytes, stderr text)."""
-    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=timeout)
+def run_raw(*args, stdin=None, timeout=120, cwd=None):
+    """Run egress-audit (from cwd if given); return (exit code, stdout bytes, stderr bytes)."""
+    p = subprocess.run([os.path.abspath(BIN) if cwd else BIN, *args], input=stdin,
+                       capture_output=True, timeout=timeout, cwd=cwd)
     if p.returncode < 0:
         raise AssertionError(f"egress-audit {' '.join(args)} died by signal {-p.returncode}:\n"
                              + p.stderr.decode(errors="replace"))
-    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+    return p.returncode, p.stdout, p.stderr
+
+
+def run(*args, stdin=None, timeout=120):
+    """Run egress-audit; return (exit code, stdout bytes, stderr text)."""
+    rc, out, err = run_raw(*args, stdin=stdin, timeout=timeout)
+    return rc, out, err.decode(errors="replace")
 
 
 def analyze_json(path, *extra):
@@ -46,31 +53,61 @@ class Failures:
         sys.exit(0)
 
 
-def golden_compare(f, path, out, what):
-    """Compare out with the golden file at path; EA_REGEN=1 rewrites it."""
+# Golden files, laid out by input and format (README "Samples and tests"):
+#   golden/<input>/<name>.<format>         what the case writes to stdout
+#   golden/<input>/<name>.<format>.stderr  what it writes to stderr (often empty)
+# input is the capture (hf-deploy: samples/hf-deploy.pcap; its policy cases
+# under hf-deploy/policy/), or "rules" for the rules command, which reads none.
+GOLDEN = os.path.join(SRC, "tests", "e2e", "golden")
+
+
+def _golden_one(f, path, got, what):
     if os.environ.get("EA_REGEN") == "1":
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as fh:
-            fh.write(out)
+            fh.write(got)
         return
     if not os.path.exists(path):
-        f.check(False, f"{what}: no golden file {path} (EA_REGEN=1 to write it)")
+        f.check(False, f"{what}: no golden file {path} (tests/e2e/regen-golden.sh writes it)")
         return
     want = open(path, "rb").read()
-    if out != want:
+    if got != want:
         import difflib
         diff = difflib.unified_diff(want.decode(errors="replace").splitlines(),
-                                    out.decode(errors="replace").splitlines(),
-                                    os.path.basename(path), "now", lineterm="", n=1)
+                                    got.decode(errors="replace").splitlines(),
+                                    os.path.relpath(path, GOLDEN), "now", lineterm="", n=1)
         print("\n".join(list(diff)[:60]))
-    f.check(out == want, f"{what}: differs from {os.path.basename(path)} "
+    f.check(got == want, f"{what}: differs from {os.path.relpath(path, GOLDEN)} "
                          "(tests/e2e/regen-golden.sh rewrites it if intended)")
+
+
+def golden_compare(f, path, out, err, what):
+    """Compare a case's stdout with the golden file at path and its stderr
+    with path + ".stderr"; EA_REGEN=1 rewrites both."""
+    _golden_one(f, path, out, what)
+    _golden_one(f, path + ".stderr", err, what + " (stderr)")
+
+
+def golden_orphans(f, written, *dirs):
+    """The golden files in dirs (not below them) that no case wrote: an error,
+    or with EA_REGEN=1 removed, so that the tree is exactly the cases'."""
+    want = {os.path.abspath(p) for p in written}
+    want |= {p + ".stderr" for p in want}
+    for d in dirs:
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            path = os.path.abspath(os.path.join(d, name))
+            if not os.path.isfile(path) or path in want:
+                continue
+            if os.environ.get("EA_REGEN") == "1":
+                os.remove(path)
+            else:
+                f.check(False, f"{os.path.relpath(path, GOLDEN)}: no case writes it "
+                               "(tests/e2e/regen-golden.sh removes it)")
 
 
 def run_in_src(*args, stdin=None, timeout=120):
     """Run egress-audit from the source tree, so relative paths in reports are stable."""
-    p = subprocess.run([os.path.abspath(BIN), *args], input=stdin, capture_output=True,
-                       timeout=timeout, cwd=SRC)
-    if p.returncode < 0:
-        raise AssertionError(f"egress-audit {' '.join(args)} died by signal {-p.returncode}")
-    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+    rc, out, err = run_raw(*args, stdin=stdin, timeout=timeout, cwd=SRC)
+    return rc, out, err.decode(errors="replace")

@@ -1,16 +1,42 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Project hygiene that a review would otherwise have to catch: the man page
-names every option --help lists; no C source calls a banned function (STYLE:
-curl's checksrc list); the profiles each cite a source, a date, the day it
-was read and their changes."""
+names every option --help lists; no C source or header calls a banned
+function (STYLE: curl's checksrc list); the built-in profiles exist, each
+cites a source, a date, the day it was read and its changes, and are the ones `rules --list` shows."""
 import glob
 import os
 import re
+import subprocess
 
 from common import SRC, Failures, run
 
 BANNED = re.compile(r"\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|gets|alloca)\s*\(")
+# Where the built-in profiles live (meson.build: EA_SOURCE_PROFILES).
+PROFILES = os.path.join(SRC, "analyze", "policy", "profiles")
+
+
+def c_files():
+    """The C sources and headers of the tree: git's list of them, the one the
+    clang-format check in .ci/run reads, whatever folders they live in;
+    without git (or outside a checkout) a walk that skips hidden and build
+    directories."""
+    try:
+        p = subprocess.run(["git", "ls-files", "-z", "--", "*.c", "*.h"], cwd=SRC,
+                           capture_output=True, check=True)
+        names = [n for n in p.stdout.decode().split("\0") if n]
+        files = [os.path.join(SRC, n) for n in names]
+        files = [path for path in files if os.path.isfile(path)]  # deleted, not committed
+        if files:
+            return files, "git ls-files"
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    files = []
+    for root, dirs, names in os.walk(SRC):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not os.path.isdir(os.path.join(root, d, "meson-private")))
+        files += [os.path.join(root, n) for n in sorted(names) if n.endswith((".c", ".h"))]
+    return files, "a walk of the tree"
 
 
 def main():
@@ -22,8 +48,9 @@ def main():
         for opt in sorted(set(re.findall(rb"(?<![\w-])--[a-z][a-z-]+", out))):
             o = opt.decode()
             f.check(o in man, f"man page lacks {o} (listed by {' '.join(cmd)})")
-    sources = glob.glob(os.path.join(SRC, "*.c")) + glob.glob(os.path.join(SRC, "*", "*.c"))
-    sources += glob.glob(os.path.join(SRC, "tests", "unit", "*.c"))
+
+    sources, how = c_files()
+    f.check(len(sources) > 0, f"no C files found by {how} in {SRC}")
     for path in sources:
         for n, line in enumerate(open(path, encoding="utf-8", errors="replace"), 1):
             code = line.split("//")[0]
@@ -31,8 +58,10 @@ def main():
                 continue
             m = BANNED.search(code)
             f.check(not m, f"{os.path.relpath(path, SRC)}:{n}: banned call {m and m.group(1)}")
-    profiles = glob.glob(os.path.join(SRC, "analyze", "policy", "profiles", "*.rules"))
-    f.check(profiles, "no profiles found in analyze/policy/profiles")
+
+    profiles = sorted(glob.glob(os.path.join(PROFILES, "*.rules")))
+    f.check(profiles, f"no profiles in {os.path.relpath(PROFILES, SRC)} (moved? then move "
+                      "EA_SOURCE_PROFILES in meson.build and this test with them)")
     for path in profiles:
         head = open(path).read()
         for key in ("# profile:", "# title:", "# source:", "# date:", "# read:", "# changes:"):
@@ -46,7 +75,14 @@ def main():
     for path in data:
         rel = os.path.relpath(path, os.path.join(SRC, "analyze", "policy"))
         f.check(f"'{rel}'" in build, f"analyze/policy/meson.build does not install {rel}")
-    f.finish(f"lint ({len(sources)} C files)")
+    rc, out, err = run("rules", "--list")
+    listed = {line.split("\t")[0] for line in out.decode().splitlines()
+              if line and not line.startswith("\t")}
+    files = {os.path.basename(p)[:-len(".rules")] for p in profiles}
+    f.check(rc == 0 and listed == files,
+            f"rules --list shows {sorted(listed)}, {os.path.relpath(PROFILES, SRC)} has "
+            f"{sorted(files)} ({err.strip()})")
+    f.finish(f"lint ({len(sources)} C files from {how}, {len(profiles)} profiles)")
 
 
 if __name__ == "__main__":

@@ -3,36 +3,29 @@
 """The shipped sample (samples/hf-deploy.pcap, made by samples/make-sample.sh
 with real clients): every connection of the script's ground truth
 (hf-deploy.truth.tsv) is reported with its name, source, destination and
-outcome; DNS is complete; and the text and JSON reports equal the golden
-files. EA_REGEN=1 rewrites the golden files (tests/e2e/regen-golden.sh)."""
+outcome; DNS is complete; and the text and JSON reports, and what each
+writes to stderr, equal the golden files in tests/e2e/golden/hf-deploy/
+(tests/e2e/regen-golden.sh rewrites them)."""
 import csv
 import os
 import sys
 
-from common import SRC, Failures, analyze_json, run
+from common import GOLDEN, SRC, Failures, analyze_json, golden_compare, golden_orphans, run_raw
 
 SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 TRUTH = os.path.join(SRC, "samples", "hf-deploy.truth.tsv")
-GOLDEN = os.path.join(SRC, "tests", "e2e", "golden")
+CASES = os.path.join(GOLDEN, "hf-deploy")
 
 
 def golden(f, name, args):
-    rc, out, err = run(*args)
-    f.check(rc == 0, f"{name}: exit {rc}: {err}")
+    rc, out, err = run_raw(*args)
+    f.check(rc == 0, f"{name}: exit {rc}: {err.decode(errors='replace')}")
     # The path in the report is the one given on the command line.
     out = out.replace(SAMPLE.encode(), b"samples/hf-deploy.pcap")
-    path = os.path.join(GOLDEN, name)
-    if os.environ.get("EA_REGEN") == "1":
-        with open(path, "wb") as fh:
-            fh.write(out)
-        return
-    want = open(path, "rb").read()
-    if out != want:
-        import difflib
-        diff = difflib.unified_diff(want.decode().splitlines(), out.decode().splitlines(),
-                                    "golden/" + name, "now", lineterm="", n=1)
-        print("\n".join(list(diff)[:60]))
-    f.check(out == want, f"{name}: differs from the golden file (EA_REGEN=1 to rewrite if intended)")
+    err = err.replace(SAMPLE.encode(), b"samples/hf-deploy.pcap")
+    path = os.path.join(CASES, name)
+    golden_compare(f, path, out, err, os.path.relpath(path, GOLDEN))
+    return path
 
 
 def main():
@@ -75,8 +68,9 @@ def main():
     c = rep["stats"]["counters"]
     f.check(c["packets"] == 258 and c["ipv6"] > 0, "counters")
 
-    golden(f, "hf-deploy.txt", ["analyze", "-q", "--color", "never", SAMPLE])
-    golden(f, "hf-deploy.json", ["analyze", "-q", "-F", "json", SAMPLE])
+    written = [golden(f, "report.txt", ["analyze", "-q", "--color", "never", SAMPLE]),
+               golden(f, "report.json", ["analyze", "-q", "-F", "json", SAMPLE])]
+    golden_orphans(f, written, CASES)  # hf-deploy/policy/ is e2e_policy's
     f.finish(f"sample: {len(truth)} truth connections")
 
 
