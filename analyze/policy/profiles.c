@@ -194,7 +194,7 @@ bool rules_list_profiles(FILE *out, char *err, size_t errlen)
     size_t n = profile_names(dir, names);
     for (size_t i = 0; i < n; i++) {
         char path[4096], line[1024], title[512] = "", source[512] = "", date[256] = "",
-                                     kind[256] = "";
+                                     kind[256] = "", read[64] = "";
         size_t rules = 0;
         snprintf(path, sizeof(path), "%s/%s.rules", dir, names[i]);
         FILE *f = fopen(path, "r");
@@ -204,15 +204,82 @@ bool rules_list_profiles(FILE *out, char *err, size_t errlen)
                 header_value(line, "source", source, sizeof(source));
                 header_value(line, "date", date, sizeof(date));
                 header_value(line, "kind", kind, sizeof(kind));
+                header_value(line, "read", read, sizeof(read));
                 const char *p = line + strspn(line, " \t");
                 if (*p && *p != '#' && *p != '\n' && *p != '\r')
                     rules++;
             }
             fclose(f);
         }
-        fprintf(out, "%s\t%zu rule%s\t%s\n\tsource: %s\n\tdate: %s\n\tkind: %s\n", names[i], rules,
-                rules == 1 ? "" : "s", title, source, date, kind);
+        fprintf(out, "%s\t%zu rule%s\t%s\n\tsource: %s\n\tdate: %s\n\tread: %s\n\tkind: %s\n",
+                names[i], rules, rules == 1 ? "" : "s", title, source, date, read[0] ? read : "-",
+                kind);
         free(names[i]);
     }
     return !ferror(out);
+}
+
+bool rules_explain_profile(FILE *out, const char *given, char *err, size_t errlen)
+{
+    char path[4096], name[NAME_MAX_LEN + 1];
+    size_t len = strlen(given);
+    if (len > NAME_MAX_LEN) {
+        snprintf(err, errlen, "unknown profile '%.64s...' (egress-audit rules --list shows them)",
+                 given);
+        return false;
+    }
+    for (size_t i = 0; i <= len; i++)
+        name[i] = ea_ascii_lower_c(given[i]);
+    FILE *f = NULL;
+    if (valid_profile_name(name) &&
+        snprintf(path, sizeof(path), "%s/%s.rules", rules_profile_dir(), name) < (int)sizeof(path))
+        f = fopen(path, "r");
+    if (!f) {
+        unknown_profile(name, err, errlen);
+        return false;
+    }
+    /* The header as written, the change history, then the rules and the
+     * lines that say what was removed: the file is the explanation. */
+    char line[2048];
+    bool in_changes = false, said_rules = false;
+    fprintf(out, "profile %s (%s)\n", name, path);
+    while (fgets(line, sizeof(line), f)) {
+        size_t n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        if (strncmp(line, "# changes:", 10) == 0) {
+            fputs("changes:\n", out);
+            in_changes = true;
+            continue;
+        }
+        if (in_changes && strncmp(line, "# - ", 4) == 0) {
+            fprintf(out, "  %s\n", line + 4);
+            continue;
+        }
+        in_changes = false;
+        if (strncmp(line, "# removed on ", 13) == 0) {
+            fprintf(out, "  removed: %s\n", line + 13);
+            continue;
+        }
+        const char *keys[] = {"title", "source", "date", "read", "kind"};
+        bool header = false;
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            size_t kl = strlen(keys[k]);
+            if (strncmp(line, "# ", 2) == 0 && strncmp(line + 2, keys[k], kl) == 0 &&
+                line[2 + kl] == ':' && !said_rules) {
+                fprintf(out, "%s:%s\n", keys[k], line + 3 + kl);
+                header = true;
+            }
+        }
+        if (header || line[0] == '#' || line[strspn(line, " \t")] == '\0')
+            continue;
+        if (!said_rules)
+            fputs("rules:\n", out);
+        said_rules = true;
+        fprintf(out, "  %s\n", line);
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok)
+        snprintf(err, errlen, "cannot read '%s'", path);
+    return ok && !ferror(out);
 }

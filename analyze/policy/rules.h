@@ -128,5 +128,8 @@ bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char 
                         size_t errlen);
 /* One line per profile: name, title, source document and its date. */
 bool rules_list_profiles(FILE *out, char *err, size_t errlen);
+/* A profile's header, its history of changes (with their sources), its
+ * rules and the lines that record removed ones. */
+bool rules_explain_profile(FILE *out, const char *name, char *err, size_t errlen);
 
 #endif

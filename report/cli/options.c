@@ -43,6 +43,8 @@ static const struct opt_def opt_table[OPT__COUNT] = {
     [OPT_LIST] = {"list", 0, no_argument},
     [OPT_COUNT] = {"count", 'c', required_argument},
     [OPT_NO_RESOLVE] = {"no-resolve", 'n', no_argument},
+    [OPT_EXPLAIN] = {"explain", 0, required_argument},
+    [OPT_DIFF] = {"diff", 0, required_argument},
 };
 
 /* Long-only options are told apart from letters by values past a byte. */

@@ -38,6 +38,8 @@ enum opt_id {
     OPT_LIST,
     OPT_COUNT,
     OPT_NO_RESOLVE,
+    OPT_EXPLAIN,
+    OPT_DIFF,
     OPT__COUNT
 };
 

@@ -79,6 +79,26 @@ def main():
         f.check(rc == 0 and f"rules loaded: 6 (from: {arm})\n".encode() in out,
                 f"sources line for arm.json: {rc} {err}")
 
+        # rules --list dates, --explain and --diff (issue 14)
+        rc, out, err = run("rules", "--list")
+        f.check(rc == 0 and b"\tread: 2026-" in out and b"\tdate: " in out, f"--list: {err}")
+        rc, out, err = run("rules", "--explain", "Docker-Hub")
+        text = out.decode()
+        f.check(rc == 0 and "changes:\n" in text and "production.cloudfront.docker.com" in text
+                and "removed: 2026-06-08" in text and "source: https://" in text,
+                f"--explain docker-hub: {rc} {err} {text[:200]!r}")
+        rc, _, err = run("rules", "--explain", "dockerhub")
+        f.check(rc == 2 and "did you mean 'docker-hub'?" in err, f"--explain dockerhub: {err}")
+        rc, out, err = run("rules", "--diff", "huggingface", "docker-hub")
+        text = out.decode()
+        f.check(rc == 0 and "only in huggingface:\n" in text and
+                "production.cloudflare.docker.com  # profile huggingface" in text and
+                "only in docker-hub:\n" in text and
+                "production.cloudfront.docker.com  # profile docker-hub" in text and
+                "in both: 0 rules" in text, f"--diff: {rc} {err} {text!r}")
+        rc, _, err = run("rules", "--diff", "huggingface")
+        f.check(rc == 2, "--diff with one side is a usage error")
+
         # the output is checked before the analysis: exit 3, nothing else done
         rc, out, err = run("analyze", SAMPLE, "-o", os.path.join(tmp, "no", "dir", "r.json"))
         f.check(rc == 3 and len(one_line(err)) == 1 and "cannot write the report to" in err,
