@@ -422,6 +422,95 @@ def seeds_tls():
     c.done()
 
 
+# ---- QUIC (fuzz_quic.c: records of ctl, 16-bit length, bytes) ----
+
+Q_SERVER, Q_SEAL, Q_CID_B, Q_COALESCE = 0x01, 0x02, 0x40, 0x80
+Q_V1, Q_V2, Q_D29, Q_D27 = 0x00, 0x10, 0x20, 0x30
+
+
+def q_pn_len(n):
+    return (n - 1) << 2
+
+
+def q_rec(ctl, data):
+    return bytes([ctl]) + struct.pack("!H", len(data)) + data
+
+
+def q_varint(v):
+    if v < 64:
+        return bytes([v])
+    if v < 16384:
+        return struct.pack("!H", 0x4000 | v)
+    if v < 1 << 30:
+        return struct.pack("!I", 0x80000000 | v)
+    return struct.pack("!Q", 0xC000000000000000 | v)
+
+
+def q_crypto(off, data):
+    return b"\x06" + q_varint(off) + q_varint(len(data)) + data
+
+
+def q_pieces(msg, n):
+    """The message cut in n pieces, as (offset, bytes)."""
+    cuts = [len(msg) * i // n for i in range(n + 1)]
+    return [(a, msg[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+def q_vectors():
+    """The RFC packets of tests/unit/test_quic.c (hex strings there)."""
+    with open(os.path.join(SRC, "tests", "unit", "test_quic.c")) as fh:
+        text = fh.read()
+    out = {}
+    for name, seq in re.findall(r'static const char (\w+)_hex\[\] =((?:\s*"[^"]*")+)\s*;', text):
+        out[name] = bytes.fromhex("".join(re.findall(r'"([^"]*)"', seq)).replace(" ", ""))
+    return out
+
+
+def seeds_quic():
+    c = Corpus("quic")
+    v = q_vectors()
+    seal = Q_SEAL | q_pn_len(2)
+    for rfc, pre in (("rfc9001", "v1"), ("rfc9369", "v2")):
+        c.add(rfc + "-client", q_rec(0, v[pre + "_a2"]))
+        c.add(rfc + "-exchange", q_rec(0, v[pre + "_a2"]) + q_rec(Q_SERVER, v[pre + "_a3"]) +
+              q_rec(Q_SERVER, v[pre + "_a4"]))
+    c.add("rfc9001-client-cut", q_rec(0, v["v1_a2"][:600]))
+    msg = pg.client_hello_message(sni="quic.example", alpn=["h3"])
+    big = pg.client_hello_message(sni="split.example", alpn=["h3"], key_share_len=1216)
+    c.add("sealed-whole", q_rec(seal, q_crypto(0, msg) + b"\x00" * 900))
+    for name, ver in (("v2", Q_V2), ("draft-29", Q_D29), ("draft-27", Q_D27)):
+        c.add("sealed-" + name, q_rec(seal | ver, q_crypto(0, msg) + b"\x00" * 300))
+    # Chrome: two packets, pieces shuffled, PING and PADDING between
+    pieces = q_pieces(big, 9)
+    first = b"".join(q_crypto(*pieces[i]) + b"\x01" + b"\x00" * i for i in (7, 2, 5, 0))
+    second = b"\x02\x00\x00\x00\x00" + b"".join(q_crypto(*pieces[i]) + b"\x01" for i in (3, 8, 1, 6, 4))
+    c.add("sealed-split-shuffled", q_rec(seal, first) + q_rec(Q_SEAL | q_pn_len(1), second))
+    c.add("sealed-overlap", q_rec(seal, q_crypto(0, msg[:100]) + q_crypto(50, msg[50:200])) +
+          q_rec(seal, q_crypto(150, msg[150:]) + q_crypto(0, msg) + q_crypto(20, b"\xff" * 30)))
+    frames = (b"\x02\x05\x00\x02\x01\x00\x01\x00\x01" + b"\x03\x0a\x00\x00\x00\x01\x02\x03" +
+              q_crypto(0, msg) + b"\x1c\x0a\x06\x03bad" + b"\x1d\x41\x23\x00" + b"\x08\x00")
+    c.add("sealed-frames", q_rec(seal, frames))
+    server_hello = pg.server_hello()[5:]
+    c.add("sealed-server", q_rec(seal, q_crypto(0, msg) + b"\x00" * 300) +
+          q_rec(seal | Q_SERVER, b"\x02\x00\x00\x00\x00" + q_crypto(0, server_hello)) +
+          q_rec(Q_SERVER, b"\xe0\x00\x00\x00\x01\x04\xc1\xc2\xc3\xc4\x00\x14" + b"\x5a" * 20))
+    handshake = b"\xe0\x00\x00\x00\x01\x04\x05\x06\x07\x08\x00\x20" + b"\x5a" * 32
+    c.add("coalesced", q_rec(seal | Q_COALESCE, q_crypto(0, msg)) + q_rec(Q_COALESCE, handshake) +
+          q_rec(0, b"\x41\x01\x02\x03"))
+    c.add("new-attempt", q_rec(seal, q_crypto(0, msg)) +
+          q_rec(seal | Q_CID_B, q_crypto(0, pg.client_hello_message(sni="second.example"))))
+    c.add("retry", q_rec(0, v["v1_a2"]) + q_rec(Q_SERVER, v["v1_a4"]) +
+          q_rec(seal | Q_CID_B, q_crypto(0, msg)))
+    c.add("version-negotiation",
+          q_rec(0, b"\xc0\x1a\x2a\x3a\x4a\x04\x01\x02\x03\x04\x00" + b"\x00" * 40) +
+          q_rec(Q_SERVER, b"\x8a\x00\x00\x00\x00\x00\x04\xc1\xc2\xc3\xc4\x00\x00\x00\x01\x6b\x33\x43\xcf") +
+          q_rec(seal, q_crypto(0, msg)))
+    c.add("hostile-offsets", q_rec(seal, b"\x06" + q_varint((1 << 62) - 2) + b"\x01A") +
+          q_rec(seal, b"\x06" + q_varint(16383) + b"\x02AB" + q_crypto(0, msg[:10])) +
+          q_rec(seal, b"\x06" + q_varint((1 << 62) - 1) + b"\x01A" + b"\x00" * 4))
+    c.done()
+
+
 def seeds_http():
     c = Corpus("http")
     _pl, st = sample_streams()
@@ -620,6 +709,7 @@ TARGETS = {
     "dns": seeds_dns,
     "tls": seeds_tls,
     "http": seeds_http,
+    "quic": seeds_quic,
     "decode": seeds_decode,
     "pcap": seeds_pcap,
     "rules_text": seeds_rules_text,
