@@ -705,6 +705,34 @@ def seeds_pcap():
     c.done()
 
 
+# ---- JSON reports ----
+
+
+def seeds_report_read():
+    import json
+    c = Corpus("report_read")
+    golden = os.path.join(SRC, "tests", "e2e", "golden")
+    for f in ("hf-deploy.json", os.path.join("policy", "format-text.json")):
+        with open(os.path.join(golden, f), "rb") as fh:
+            c.add(os.path.basename(f), fh.read())
+    with open(os.path.join(golden, "policy", "format-text.json")) as fh:
+        rep = json.load(fh)
+    # a small judged report: the first hosts, and what still names them
+    rep["hosts"] = rep["hosts"][:4]
+    rep["connections"] = rep["connections"][:4]
+    rep["dns"] = rep["dns"][:3]
+    kept = {(h["key"], h["port"]) for h in rep["hosts"]}
+    rep["near_misses"] = [m for m in rep["near_misses"] if (m["host"], m["port"]) in kept]
+    c.add("small-judged.json", json.dumps(rep, indent=1).encode())
+    c.add("small-judged-sorted.json", json.dumps(rep, sort_keys=True).encode())
+    del rep["rules"]
+    c.add("small.json", json.dumps(rep).encode())
+    c.add("empty.json", b'{"schema": 1, "tool": {"name": "egress-audit", "version": null}, '
+          b'"inputs": [], "truncated": false, "time": null, "hosts": [], "connections": [], '
+          b'"dns": [], "stats": {"counters": {}}}\n')
+    c.done()
+
+
 TARGETS = {
     "dns": seeds_dns,
     "tls": seeds_tls,
@@ -717,6 +745,7 @@ TARGETS = {
     "rules_json": seeds_rules_json,
     "service_tags": seeds_service_tags,
     "catalog": seeds_catalog,
+    "report_read": seeds_report_read,
 }
 
 

@@ -82,3 +82,57 @@ char *ea_escape_dup(const char *s, size_t len, size_t *out_len)
         *out_len = need;
     return p;
 }
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1; /* upper case too: ea_escape writes lower case only */
+}
+
+/* The byte the escape at s[0..left) stands for, and its length (2 or 4);
+ * 0 with a reason when it is not an escape ea_escape writes. */
+static size_t unescape_one(const char *s, size_t left, unsigned char *out, const char **why)
+{
+    if (left >= 2 && s[1] == '\\') {
+        *out = '\\';
+        return 2;
+    }
+    if (left < 4 || s[1] != 'x' || hex_value(s[2]) < 0 || hex_value(s[3]) < 0) {
+        *why = "a '\\' not followed by '\\' or 'x' and two lower-case hex digits";
+        return 0;
+    }
+    unsigned v = (unsigned)(hex_value(s[2]) << 4 | hex_value(s[3]));
+    if (v >= 0x20 && v <= 0x7e) {
+        *why = "an escape of a printable character (written as itself, '\\' as '\\\\')";
+        return 0;
+    }
+    *out = (unsigned char)v;
+    return 4;
+}
+
+bool ea_unescape(const char *s, size_t len, char *out, size_t *out_len, size_t *out_bad,
+                 const char **out_why)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char b = (unsigned char)s[i];
+        size_t used = 1;
+        const char *why = NULL;
+        if (b < 0x20 || b > 0x7e)
+            why = "a byte outside printable ASCII (written \\xNN)";
+        else if (b == '\\')
+            used = unescape_one(s + i, len - i, &b, &why);
+        if (why) {
+            *out_bad = i;
+            *out_why = why;
+            return false;
+        }
+        out[n++] = (char)b;
+        i += used;
+    }
+    *out_len = n;
+    return true;
+}

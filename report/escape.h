@@ -11,6 +11,7 @@
 #ifndef EA_ESCAPE_H
 #define EA_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,5 +33,16 @@ int ea_escape_fwrite(const char *s, size_t len, FILE *f);
 /* The same text in a new heap string (free() it); *out_len (if given) gets
  * its length. NULL on ENOMEM. */
 char *ea_escape_dup(const char *s, size_t len, size_t *out_len);
+
+/*
+ * The bytes a safe text stands for: the inverse of ea_escape, for text in
+ * exactly the form it writes (so that escaping the result gives s back).
+ * Writes at most len bytes to out (out may be s itself: decoding never
+ * grows) and sets *out_len. On text not in that form returns false, with the
+ * offset of the first offending byte in *out_bad and a static reason in
+ * *out_why (out then holds a partial result).
+ */
+bool ea_unescape(const char *s, size_t len, char *out, size_t *out_len, size_t *out_bad,
+                 const char **out_why);
 
 #endif

@@ -66,7 +66,8 @@ static json_t *j_name(const char *name, long long v)
 }
 
 /* Seconds since the epoch; printed with JSON_REAL_PRECISION(16), which is
- * exact to the microsecond for any date before the year 2286. */
+ * exact to the microsecond for any date before 2^33 seconds (the year 2242:
+ * past it a double's step is more than a microsecond). */
 static json_t *j_time(const struct timeval *tv)
 {
     return json_real((double)tv->tv_sec + (double)tv->tv_usec / 1e6);

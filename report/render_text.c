@@ -340,23 +340,38 @@ static void cell_seconds(struct cell *c, int64_t us)
     cell_printf(c, "%s%" PRIu64 ".%03" PRIu64, us < 0 && ms ? "-" : "", ms / 1000, ms % 1000);
 }
 
-/* "2024-05-01 12:00:00.123"; with_date false leaves the date out. */
-static void cell_clock(struct cell *c, const struct timeval *tv, bool with_date)
+/* The time a timeval stands for, with 0 <= tv_usec < 1000000: a capture
+ * with an invalid sub-second field (tcpdump's timestamp_invalid_nano) gives
+ * libpcap's tv_usec of a million or more. */
+static struct timeval tv_normal(const struct timeval *tv)
 {
-    time_t t = (time_t)tv->tv_sec;
+    struct timeval n = *tv;
+    long long carry = (long long)n.tv_usec / 1000000;
+    if (n.tv_usec % 1000000 < 0)
+        carry--;
+    n.tv_sec += (time_t)carry;
+    n.tv_usec -= (suseconds_t)(carry * 1000000);
+    return n;
+}
+
+/* "2024-05-01 12:00:00.123"; with_date false leaves the date out. */
+static void cell_clock(struct cell *c, const struct timeval *when, bool with_date)
+{
+    struct timeval tv = tv_normal(when);
+    time_t t = (time_t)tv.tv_sec;
     struct tm tm;
     char buf[64];
     if (!gmtime_r(&t, &tm) ||
         !strftime(buf, sizeof buf, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
-        cell_printf(c, "%lld", (long long)tv->tv_sec);
+        cell_printf(c, "%lld", (long long)tv.tv_sec);
         return;
     }
-    cell_printf(c, "%s.%03ld", buf, (long)(tv->tv_usec / 1000));
+    cell_printf(c, "%s.%03ld", buf, (long)(tv.tv_usec / 1000));
 }
 
 static bool same_day(const struct timeval *a, const struct timeval *b)
 {
-    time_t ta = (time_t)a->tv_sec, tb = (time_t)b->tv_sec;
+    time_t ta = (time_t)tv_normal(a).tv_sec, tb = (time_t)tv_normal(b).tv_sec;
     struct tm ma, mb;
     return gmtime_r(&ta, &ma) && gmtime_r(&tb, &mb) && ma.tm_year == mb.tm_year &&
            ma.tm_yday == mb.tm_yday;

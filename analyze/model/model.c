@@ -328,6 +328,7 @@ void ea_report_finish(struct ea_report *r)
 {
     if (!r)
         return;
+    ea_report_drop_policy(r);
     for (size_t i = 0; i < r->n_inputs; i++) {
         ea_str_clear(&r->inputs[i].path);
         ea_str_clear(&r->inputs[i].linktype_name);
@@ -354,21 +355,52 @@ void ea_report_finish(struct ea_report *r)
     dns_index_free(r);
     host_index_free(r);
     hosts_free(r);
+    free(r->tool_version_copy);
+    memset(r, 0, sizeof *r);
+}
+
+void ea_report_drop_policy(struct ea_report *r)
+{
     for (size_t i = 0; i < r->n_rules; i++)
         ea_rule_finish(&r->rules[i]);
     free(r->rules);
+    r->rules = NULL;
+    r->n_rules = r->cap_rules = 0;
     free(r->unused_rules);
+    r->unused_rules = NULL;
+    r->n_unused_rules = 0;
     free(r->duplicate_rules);
+    r->duplicate_rules = NULL;
+    r->n_duplicate_rules = 0;
     free(r->inactive_rules);
+    r->inactive_rules = NULL;
+    r->n_inactive_rules = 0;
     strs_free(r->rule_sources, r->n_rule_sources);
+    r->rule_sources = NULL;
+    r->n_rule_sources = 0;
     free(r->near_misses);
+    r->near_misses = NULL;
+    r->n_near_misses = 0;
     for (size_t i = 0; i < r->n_remedies; i++) {
         ea_str_clear(&r->remedies[i].destination);
         ea_str_clear(&r->remedies[i].rule_name);
         strs_free(r->remedies[i].covers, r->remedies[i].n_covers);
     }
     free(r->remedies);
-    memset(r, 0, sizeof *r);
+    r->remedies = NULL;
+    r->n_remedies = 0;
+    memset(r->verdict_hosts, 0, sizeof r->verdict_hosts);
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        r->hosts[i].verdict = EA_V_NONE;
+        r->hosts[i].rule = -1;
+        r->hosts[i].verdict_why = EA_VW_NONE;
+    }
+    for (size_t i = 0; i < r->n_conns; i++) {
+        r->conns[i].verdict = EA_V_NONE;
+        r->conns[i].rule = -1;
+        r->conns[i].verdict_why = EA_VW_NONE;
+    }
+    r->has_policy = false;
 }
 
 void ea_rule_finish(struct ea_rule *rule)
@@ -444,6 +476,21 @@ struct ea_dns *ea_report_add_dns(struct ea_report *r)
     memset(d, 0, sizeof *d);
     d->rcode = -1; /* zeroed would claim NOERROR; no response seen yet */
     return d;
+}
+
+struct ea_host *ea_report_add_host(struct ea_report *r)
+{
+    if (r->host_index)
+        return NULL;
+    void *p = r->hosts;
+    if (!grow(&p, r->n_hosts, &r->cap_hosts, sizeof *r->hosts))
+        return NULL;
+    r->hosts = p;
+    struct ea_host *h = &r->hosts[r->n_hosts++];
+    memset(h, 0, sizeof *h);
+    h->rule = -1;
+    r->hosts_counted = true;
+    return h;
 }
 
 struct ea_input *ea_report_add_input(struct ea_report *r)
@@ -770,6 +817,8 @@ static bool strs_add_ci(struct ea_str **v, size_t *n, const struct ea_str *s)
 bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
 {
     if (!r->host_index) {
+        if (r->n_hosts) /* added by ea_report_add_host: no index to count into */
+            return false;
         r->host_index = calloc(1, sizeof *r->host_index);
         if (!r->host_index || !host_index_grow(r))
             return false;

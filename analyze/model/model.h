@@ -330,6 +330,7 @@ struct ea_input {
 
 struct ea_report {
     const char *tool_version;
+    char *tool_version_copy; /* owned, when tool_version points to it (a report read back) */
     struct ea_input *inputs;
     size_t n_inputs, cap_inputs;
     bool truncated;        /* some input was cut off */
@@ -379,11 +380,17 @@ void ea_str_clear(struct ea_str *s);
 struct ea_conn *ea_report_add_conn(struct ea_report *r);
 struct ea_dns *ea_report_add_dns(struct ea_report *r);
 struct ea_input *ea_report_add_input(struct ea_report *r);
+/* A zeroed host (rule = -1), for readers that rebuild a report whose hosts
+ * were counted already (report_read.c): sets hosts_counted, so that
+ * ea_report_finalize keeps the hosts. Not indexed: not to be mixed with
+ * ea_report_count_host (NULL once that was called). */
+struct ea_host *ea_report_add_host(struct ea_report *r);
 
 /* Count a connection in its host: (name or address, port, transport). The
  * analyzer calls it for every connection as it ends, listed or not, so the
  * hosts stay complete past the row cap. Addresses and resolved names kept
- * per host are bounded (EA_HOST_MAX_ADDRS). false on ENOMEM. */
+ * per host are bounded (EA_HOST_MAX_ADDRS). false on ENOMEM (or when the
+ * hosts came from ea_report_add_host). */
 #define EA_DEFAULT_MAX_HOSTS 100000
 #define EA_HOST_MAX_ADDRS 64
 bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c);
@@ -410,6 +417,11 @@ struct ea_rule *ea_report_add_rule(struct ea_report *r);
  * once in load order). false on ENOMEM. */
 bool ea_report_index_rules(struct ea_report *r);
 void ea_rule_finish(struct ea_rule *rule);
+
+/* Forget the allowlist and everything judged by it (rules, their lists,
+ * near misses, verdicts, remedies; has_policy false), keeping the capture's
+ * side, so that a report read back can be judged against other rules. */
+void ea_report_drop_policy(struct ea_report *r);
 
 /* Printed names, one table each; unknown values give NULL (print as numbers). */
 const char *ea_outcome_name(enum ea_outcome o);

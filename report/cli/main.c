@@ -33,6 +33,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"analyze", cmd_analyze},
+    {"report", cmd_report},
     {"rules", cmd_rules},
 };
 
