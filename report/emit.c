@@ -21,6 +21,7 @@
 
 #include "ascii.h"
 #include "escape.h"
+#include "names.h"
 
 enum {
     RULE_NAME_MIN = 3,
@@ -984,26 +985,21 @@ static struct item *items_of_remedies(const struct ea_report *r)
 
 /* ---- entry points ---- */
 
+static const struct ea_name emit_format_tab[] = {
+    {EMIT_TEXT, "text"},
+    {EMIT_AZ, "az"},
+    {EMIT_YAML, "yaml"},
+    {EMIT_BICEP, "bicep"},
+};
+
 bool emit_format_parse(const char *s, enum emit_format *out)
 {
-    static const struct {
-        const char *name;
-        enum emit_format f;
-    } tab[] = {
-        {"text", EMIT_TEXT},
-        {"az", EMIT_AZ},
-        {"yaml", EMIT_YAML},
-        {"bicep", EMIT_BICEP},
-    };
-    if (!s)
+    int v;
+    if (!s ||
+        !ea_name_find(emit_format_tab, EA_NAMES_LEN(emit_format_tab), s, strlen(s), false, &v))
         return false;
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
-        if (strcmp(s, tab[i].name) == 0) {
-            *out = tab[i].f;
-            return true;
-        }
-    }
-    return false;
+    *out = (enum emit_format)v;
+    return true;
 }
 
 static int emit_items(const struct item *v, size_t n, enum emit_format fmt,

@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "exitcode.h"
+#include "names.h"
 #include "policy.h"
 #include "render.h"
 #include "rules.h"
@@ -50,10 +51,7 @@ static const struct opt_def opt_table[OPT__COUNT] = {
 /* Long-only options are told apart from letters by values past a byte. */
 enum { LONG_BASE = 0x100 };
 
-static const struct {
-    enum report_format f;
-    const char *name;
-} formats[] = {
+static const struct ea_name formats[] = {
     {FORMAT_TEXT, "text"},
     {FORMAT_JSON, "json"},
 };
@@ -113,15 +111,15 @@ static int common_option(enum opt_id id, const char *arg, struct cli_common *c)
     case OPT_SERVICE_TAGS:
         c->service_tags = arg;
         return -1;
-    case OPT_FORMAT:
-        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-            if (strcmp(arg, formats[i].name) == 0) {
-                c->format = formats[i].f;
-                c->format_set = true;
-                return -1;
-            }
+    case OPT_FORMAT: {
+        int v;
+        if (ea_name_find(formats, EA_NAMES_LEN(formats), arg, strlen(arg), false, &v)) {
+            c->format = (enum report_format)v;
+            c->format_set = true;
+            return -1;
         }
         return cli_usage_error(c->cmd, "unknown format '%s' (text, json)", arg);
+    }
     case OPT_OUTPUT:
         c->output = arg;
         return -1;
