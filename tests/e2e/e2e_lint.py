@@ -16,7 +16,7 @@ BANNED = re.compile(r"\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol
 def main():
     f = Failures()
     man = open(os.path.join(SRC, "doc", "egress-audit.1")).read().replace("\\-", "-")
-    for cmd in (("--help",), ("analyze", "--help"), ("rules", "--help")):
+    for cmd in (("--help",), ("analyze", "--help"), ("capture", "--help"), ("rules", "--help")):
         rc, out, _ = run(*cmd)
         f.check(rc == 0, f"{' '.join(cmd)}: exit {rc}")
         for opt in sorted(set(re.findall(rb"(?<![\w-])--[a-z][a-z-]+", out))):
