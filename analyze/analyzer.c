@@ -81,6 +81,20 @@ bool analyzer_finish(struct analyzer *a)
     return !a->failed && ea_report_finalize(a->report);
 }
 
+/* The pipeline (flow/) knows no analyzer.h: the event is made here. */
+static void observe(struct analyzer *a, const struct ea_conn *c, bool ended, uint32_t *tag)
+{
+    struct analyzer_conn_event ev = {.conn = c, .ended = ended, .tag = tag};
+    ((analyzer_conn_fn)a->on_conn)(&ev, a->on_conn_ctx);
+}
+
+void analyzer_on_conn(struct analyzer *a, analyzer_conn_fn fn, void *ctx)
+{
+    a->observe = fn ? observe : NULL;
+    a->on_conn = (void (*)(void))fn;
+    a->on_conn_ctx = ctx;
+}
+
 size_t analyzer_hosts(const struct analyzer *a)
 {
     return a->report->n_hosts;

@@ -63,6 +63,22 @@ bool analyzer_feed(struct analyzer *a, const struct ea_frame *fr);
  * into a connection, and the model is sorted and aggregated. false on ENOMEM. */
 bool analyzer_finish(struct analyzer *a);
 
+/*
+ * A live view of the connections (egress-audit capture --live): fn is told
+ * about a connection each time its name or its outcome so far changes, and
+ * once more when it ends (ended: conn is final and in the report). conn is a
+ * view, valid during the call only; its verdict is not judged. tag is the
+ * observer's own value for this connection, 0 at its first event and kept
+ * until it ends. fn must not call back into the analyzer. NULL fn: no view.
+ */
+struct analyzer_conn_event {
+    const struct ea_conn *conn;
+    bool ended;
+    uint32_t *tag;
+};
+typedef void (*analyzer_conn_fn)(const struct analyzer_conn_event *ev, void *ctx);
+void analyzer_on_conn(struct analyzer *a, analyzer_conn_fn fn, void *ctx);
+
 /* Hosts counted so far (for progress lines and live views). */
 size_t analyzer_hosts(const struct analyzer *a);
 

@@ -117,6 +117,29 @@ static json_t *j_strs(const struct ea_str *v, size_t n)
 
 /* ---- objects ---- */
 
+/* A live capture's figures (only on inputs that egress-audit capture made). */
+static json_t *j_capture(const struct ea_capture_stats *cs)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "interface", j_str(&cs->interface));
+    ok = ok && set(o, "written", json_boolean(cs->written));
+    ok = ok && set(o, "cutoff", j_u64(cs->cutoff));
+    ok = ok && set(o, "cutoff_headers", json_boolean(cs->cutoff_headers));
+    ok = ok && set(o, "packets_seen", j_u64(cs->packets_seen));
+    ok = ok && set(o, "bytes_seen", j_u64(cs->bytes_seen));
+    ok = ok && set(o, "packets_written", j_u64(cs->packets_written));
+    ok = ok && set(o, "bytes_written", j_u64(cs->bytes_written));
+    ok = ok && set(o, "cut_packets", j_u64(cs->cut_packets));
+    ok = ok && set(o, "cut_bytes", j_u64(cs->cut_bytes));
+    ok = ok && set(o, "kernel_drops", j_u64(cs->kernel_drops));
+    ok = ok && set(o, "interface_drops", j_u64(cs->interface_drops));
+    ok = ok && set(o, "write_error", j_str_or_null(&cs->write_error));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
 static json_t *j_input(const struct ea_input *in)
 {
     json_t *o = json_object();
@@ -129,6 +152,8 @@ static json_t *j_input(const struct ea_input *in)
     ok = ok &&
          set(o, "truncated_offset",
              in->truncated && in->truncated_offset ? j_u64(in->truncated_offset) : json_null());
+    if (in->capture.live)
+        ok = ok && set(o, "capture", j_capture(&in->capture));
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;

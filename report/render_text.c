@@ -513,6 +513,77 @@ static int write_line(FILE *out, struct cell *c)
     return 0;
 }
 
+static void cell_megabytes(struct cell *c, uint64_t bytes)
+{
+    cell_printf(c, "%" PRIu64 ".%" PRIu64 " MB", bytes / 1000000, bytes % 1000000 / 100000);
+}
+
+/* A live capture (egress-audit capture): one line over all its files, and a
+ * warning for each file whose writing stopped early. */
+static int print_capture(const struct ea_report *r, FILE *out, bool color, struct cell *c)
+{
+    struct ea_capture_stats sum = {0};
+    const struct ea_capture_stats *first = NULL;
+    size_t files = 0;
+    int rc = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_capture_stats *cs = &r->inputs[i].capture;
+        if (!cs->live)
+            continue;
+        if (!first)
+            first = cs;
+        files += cs->written;
+        sum.packets_seen += cs->packets_seen;
+        sum.bytes_seen += cs->bytes_seen;
+        sum.packets_written += cs->packets_written;
+        sum.bytes_written += cs->bytes_written;
+        sum.cut_packets += cs->cut_packets;
+        sum.cut_bytes += cs->cut_bytes;
+        sum.kernel_drops += cs->kernel_drops;
+        sum.interface_drops += cs->interface_drops;
+    }
+    if (!first)
+        return 0;
+    c->len = 0;
+    cell_puts(c, "capture: on ");
+    cell_str(c, &first->interface);
+    cell_printf(c, ", %" PRIu64 " packets (", sum.packets_seen);
+    cell_megabytes(c, sum.bytes_seen);
+    cell_puts(c, ")");
+    if (files) {
+        cell_printf(c, ", %" PRIu64 " written to %zu file%s (", sum.packets_written, files,
+                    files == 1 ? "" : "s");
+        cell_megabytes(c, sum.bytes_written);
+        cell_puts(c, ")");
+        if (first->cutoff)
+            cell_printf(
+                c,
+                "; the cutoff (%" PRIu64 " bytes per direction%s) left out %" PRIu64 " packets, ",
+                first->cutoff, first->cutoff_headers ? ", then headers" : "", sum.cut_packets);
+        else
+            cell_printf(c, "; no cutoff, %" PRIu64 " packets left out, ", sum.cut_packets);
+        cell_megabytes(c, sum.cut_bytes);
+    }
+    cell_printf(c, "; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface",
+                sum.kernel_drops, sum.interface_drops);
+    rc |= write_line(out, c);
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_input *in = &r->inputs[i];
+        if (!in->capture.live || !in->capture.write_error.len)
+            continue;
+        c->len = 0;
+        cell_puts(c, "writing '");
+        cell_str(c, &in->path);
+        cell_puts(c, "' stopped after ");
+        cell_printf(c, "%" PRIu64 " packets: ", in->capture.packets_written);
+        cell_str(c, &in->capture.write_error);
+        cell_puts(c, " (the file is valid; the analysis went on)");
+        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
+        rc |= write_line(out, c);
+    }
+    return rc;
+}
+
 static int print_header(const struct ea_report *r, FILE *out, bool color)
 {
     struct cell c = {0};
@@ -547,6 +618,8 @@ static int print_header(const struct ea_report *r, FILE *out, bool color)
         cell_puts(&c, " s)");
     }
     rc |= write_line(out, &c);
+
+    rc |= print_capture(r, out, color, &c);
 
     bool said = false;
     for (size_t i = 0; i < r->n_inputs; i++) {

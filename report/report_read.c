@@ -1055,6 +1055,28 @@ static bool read_input(struct rd *d, const json_t *o)
         ok = f_u64(d, o, "truncated_offset", UINT64_MAX, &offset);
     in->linktype = (int)linktype;
     in->truncated_offset = offset;
+    /* a live capture's figures (egress-audit capture), only on such inputs */
+    json_t *cap = ok ? json_object_get(o, "capture") : NULL;
+    if (cap) {
+        struct ea_capture_stats *cs = &in->capture;
+        size_t was = push_key(d, "capture");
+        ok = json_is_object(cap) ? true : fail_type(d, cap, "an object");
+        ok = ok && f_str(d, cap, "interface", false, &cs->interface) &&
+             f_bool(d, cap, "written", &cs->written) &&
+             f_u64(d, cap, "cutoff", UINT64_MAX, &cs->cutoff) &&
+             f_bool(d, cap, "cutoff_headers", &cs->cutoff_headers) &&
+             f_u64(d, cap, "packets_seen", UINT64_MAX, &cs->packets_seen) &&
+             f_u64(d, cap, "bytes_seen", UINT64_MAX, &cs->bytes_seen) &&
+             f_u64(d, cap, "packets_written", UINT64_MAX, &cs->packets_written) &&
+             f_u64(d, cap, "bytes_written", UINT64_MAX, &cs->bytes_written) &&
+             f_u64(d, cap, "cut_packets", UINT64_MAX, &cs->cut_packets) &&
+             f_u64(d, cap, "cut_bytes", UINT64_MAX, &cs->cut_bytes) &&
+             f_u64(d, cap, "kernel_drops", UINT64_MAX, &cs->kernel_drops) &&
+             f_u64(d, cap, "interface_drops", UINT64_MAX, &cs->interface_drops) &&
+             f_str(d, cap, "write_error", true, &cs->write_error);
+        cs->live = ok;
+        pop(d, was);
+    }
     return ok;
 }
 

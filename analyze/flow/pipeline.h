@@ -86,6 +86,10 @@ struct flow {
     uint16_t http_status;
     bool has_resolved;
     struct ea_chain resolved; /* owned; moved into the connection */
+    /* what the live view (analyzer_on_conn) was last told */
+    bool obs_told;
+    uint8_t obs_outcome, obs_name; /* enum ea_outcome, enum ea_name_source */
+    uint32_t obs_tag;              /* the observer's value */
 };
 
 struct flow_table {
@@ -124,6 +128,10 @@ struct analyzer {
     struct dns_msg dns_scratch;
     bool failed;   /* out of memory */
     bool finished; /* reassembly has been shut down */
+    /* the live view, if any (analyzer_on_conn) */
+    void (*observe)(struct analyzer *a, const struct ea_conn *c, bool ended, uint32_t *tag);
+    void (*on_conn)(void); /* analyzer.c: the observer's analyzer_conn_fn */
+    void *on_conn_ctx;
 };
 
 /* flow.c */

@@ -153,6 +153,62 @@ static void conn_clear(struct ea_conn *c)
         ea_chain_free(&c->resolved);
 }
 
+/* Everything of a connection that is not a heap string, from its flow: the
+ * addresses, counts, times and the outcome so far. */
+static void conn_fill(const struct flow *f, struct ea_conn *c)
+{
+    c->src = f->cli;
+    c->dst = f->srv;
+    c->sport = f->cport;
+    c->dport = f->sport;
+    c->transport = f->proto == EA_TCP ? EA_TCP : EA_UDP;
+    c->flags = f->flags;
+    if (f->app && f->name_source != EA_NAME_NONE && f->sport != 80 && f->sport != 443)
+        c->flags |= EA_CF_PORT;
+    c->tls_version = f->tls_version;
+    c->http_status = f->http_status;
+    c->first = f->first;
+    c->last = f->last;
+    c->pkts_out = f->pkts[DIR_C2S];
+    c->pkts_in = f->pkts[DIR_S2C];
+    c->bytes_out = f->bytes[DIR_C2S];
+    c->bytes_in = f->bytes[DIR_S2C];
+    if (f->proto == EA_TCP) {
+        c->outcome = flow_tcp_outcome(f, &c->outcome_why);
+    } else if (f->pkts[DIR_S2C] > 0) {
+        c->outcome = EA_OUT_REACHED;
+        c->outcome_why = EA_OW_UDP_REPLY;
+    } else {
+        c->outcome = EA_OUT_NO_ANSWER;
+        c->outcome_why = EA_OW_UDP_NO_REPLY;
+    }
+}
+
+/* The live view (analyzer_on_conn): told when the flow's name or outcome so
+ * far changed since it was last told. The connection it sees is a view
+ * into the flow: nothing is copied. */
+static void flow_observe(struct analyzer *a, struct flow *f)
+{
+    struct ea_conn c;
+    memset(&c, 0, sizeof c);
+    conn_fill(f, &c);
+    if (f->obs_told && f->obs_outcome == c.outcome && f->obs_name == f->name_source)
+        return;
+    f->obs_told = true;
+    f->obs_outcome = (uint8_t)c.outcome;
+    f->obs_name = (uint8_t)f->name_source;
+    if (f->app && f->name_source != EA_NAME_NONE) {
+        c.name.s = f->app->name;
+        c.name.len = f->app->name_len;
+        c.name_source = f->name_source;
+    }
+    if (f->has_resolved) {
+        c.has_resolved = true;
+        c.resolved = f->resolved;
+    }
+    a->observe(a, &c, false, &f->obs_tag);
+}
+
 static void flow_end(struct analyzer *a, struct flow *f)
 {
     struct ea_conn spare, *c;
@@ -168,31 +224,16 @@ static void flow_end(struct analyzer *a, struct flow *f)
     }
     reasm_own_free(f);
     if (c) {
-        c->src = f->cli;
-        c->dst = f->srv;
-        c->sport = f->cport;
-        c->dport = f->sport;
-        c->transport = f->proto == EA_TCP ? EA_TCP : EA_UDP;
-        c->flags = f->flags;
+        conn_fill(f, c);
         const struct flow_app *app = f->app;
-        if (app && f->name_source != EA_NAME_NONE &&
-            ea_str_set(&c->name, app->name, app->name_len)) {
+        if (app && f->name_source != EA_NAME_NONE && ea_str_set(&c->name, app->name, app->name_len))
             c->name_source = f->name_source;
-            if (f->sport != 80 && f->sport != 443)
-                c->flags |= EA_CF_PORT;
-        }
+        else
+            c->flags &= ~(uint32_t)EA_CF_PORT;
         if (app && app->alpn_len)
             ea_str_set(&c->alpn, app->alpn, app->alpn_len);
         if (app && app->http_method[0])
             ea_str_set(&c->http_method, app->http_method, strlen(app->http_method));
-        c->tls_version = f->tls_version;
-        c->http_status = f->http_status;
-        c->first = f->first;
-        c->last = f->last;
-        c->pkts_out = f->pkts[DIR_C2S];
-        c->pkts_in = f->pkts[DIR_S2C];
-        c->bytes_out = f->bytes[DIR_C2S];
-        c->bytes_in = f->bytes[DIR_S2C];
         if (f->has_resolved) {
             c->has_resolved = true;
             c->resolved = f->resolved;
@@ -200,17 +241,10 @@ static void flow_end(struct analyzer *a, struct flow *f)
             f->resolved.names = NULL;
             f->resolved.n_names = 0;
         }
-        if (f->proto == EA_TCP) {
-            c->outcome = flow_tcp_outcome(f, &c->outcome_why);
-        } else if (f->pkts[DIR_S2C] > 0) {
-            c->outcome = EA_OUT_REACHED;
-            c->outcome_why = EA_OW_UDP_REPLY;
-        } else {
-            c->outcome = EA_OUT_NO_ANSWER;
-            c->outcome_why = EA_OW_UDP_NO_REPLY;
-        }
         if (!ea_report_count_host(a->report, c))
             a->failed = true;
+        if (a->observe)
+            a->observe(a, c, true, &f->obs_tag);
         if (!listed) {
             conn_clear(c);
         }
@@ -340,6 +374,8 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
         reasm_own_segment(a, f, dir, p);
     else if (!f->nids_done && !(from_defrag && p->encap == 0))
         reasm_nids_packet(a, p, &a->now, NULL); /* libnids saw a defragmented datagram itself */
+    if (a->observe)
+        flow_observe(a, f);
 }
 
 static void udp_packet(struct analyzer *a, const struct pkt *p)
@@ -375,6 +411,8 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
     f->payload[dir] += p->payload_wire_len;
     flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
+    if (a->observe)
+        flow_observe(a, f);
 }
 
 static void count_decode(struct analyzer *a, enum decode_result r, const struct pkt *p)

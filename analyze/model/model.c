@@ -332,6 +332,8 @@ void ea_report_finish(struct ea_report *r)
     for (size_t i = 0; i < r->n_inputs; i++) {
         ea_str_clear(&r->inputs[i].path);
         ea_str_clear(&r->inputs[i].linktype_name);
+        ea_str_clear(&r->inputs[i].capture.interface);
+        ea_str_clear(&r->inputs[i].capture.write_error);
     }
     free(r->inputs);
     for (size_t i = 0; i < r->n_conns; i++) {

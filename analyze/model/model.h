@@ -319,13 +319,34 @@ enum ea_counter {
     EA_C__COUNT
 };
 
+/* What a live capture (egress-audit capture) adds to an input: one per file
+ * it wrote (or the interface, when no file was written). All zero and live
+ * false for capture files that were read. */
+struct ea_capture_stats {
+    bool live;                 /* this input is a live capture */
+    struct ea_str interface;   /* the interface captured on ("eth0", "any") */
+    bool written;              /* frames went to the file at path (-w); else only analyzed */
+    uint64_t cutoff;           /* payload bytes written per connection direction; 0: all */
+    bool cutoff_headers;       /* packets past the cutoff written cut to their headers */
+    uint64_t packets_seen;     /* captured (after the filter) while this input was current */
+    uint64_t bytes_seen;       /* their captured bytes */
+    uint64_t packets_written;  /* records written to the file */
+    uint64_t bytes_written;    /* the file's size, pcap headers included */
+    uint64_t cut_packets;      /* packets the cutoff left out or cut to their headers */
+    uint64_t cut_bytes;        /* captured bytes the cutoff left out of the file */
+    uint64_t kernel_drops;     /* pcap_stats: dropped by the kernel (buffer full) */
+    uint64_t interface_drops;  /* pcap_stats: dropped by the interface or driver */
+    struct ea_str write_error; /* why writing stopped early ("No space left on device"); empty */
+};
+
 struct ea_input {
     struct ea_str path;          /* "-" for stdin */
     int linktype;                /* DLT_* value */
     struct ea_str linktype_name; /* libpcap's name for it ("EN10MB") */
-    uint64_t packets;
-    bool truncated;            /* the file ends inside a record */
-    uint64_t truncated_offset; /* byte offset of the cut record, if known */
+    uint64_t packets;            /* frames analyzed from this input */
+    bool truncated;              /* the file ends inside a record */
+    uint64_t truncated_offset;   /* byte offset of the cut record, if known */
+    struct ea_capture_stats capture;
 };
 
 struct ea_report {

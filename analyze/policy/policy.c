@@ -458,6 +458,23 @@ bool policy_prepare_rules(struct ea_report *r)
     return ok;
 }
 
+void policy_judge_host(const struct ea_report *r, struct ea_host *h)
+{
+    struct target t = {
+        .named = h->named,
+        .name = h->key.s,
+        .name_len = h->key.len,
+        .port = h->port,
+        .transport = h->transport,
+        .flags = h->flags,
+        .addrs = h->addrs,
+        .n_addrs = h->n_addrs,
+        .resolved = h->resolved_as,
+        .n_resolved = h->n_resolved_as,
+    };
+    h->verdict = judge(r, &t, &h->rule, &h->verdict_why);
+}
+
 bool policy_judge(struct ea_report *r)
 {
     r->has_policy = true;
@@ -468,19 +485,7 @@ bool policy_judge(struct ea_report *r)
         r->rules[i].hosts_permitted = 0;
     for (size_t i = 0; i < r->n_hosts; i++) {
         struct ea_host *h = &r->hosts[i];
-        struct target t = {
-            .named = h->named,
-            .name = h->key.s,
-            .name_len = h->key.len,
-            .port = h->port,
-            .transport = h->transport,
-            .flags = h->flags,
-            .addrs = h->addrs,
-            .n_addrs = h->n_addrs,
-            .resolved = h->resolved_as,
-            .n_resolved = h->n_resolved_as,
-        };
-        h->verdict = judge(r, &t, &h->rule, &h->verdict_why);
+        policy_judge_host(r, h);
         r->verdict_hosts[h->verdict]++;
         if (h->rule >= 0 && (h->verdict == EA_V_ALLOWED || h->verdict == EA_V_INFRA))
             r->rules[h->rule].hosts_permitted++;

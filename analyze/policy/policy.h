@@ -29,6 +29,14 @@ bool policy_prepare_rules(struct ea_report *r);
 bool policy_judge(struct ea_report *r);
 
 /*
+ * Judge one host as policy_judge would, without touching anything else in r:
+ * fills h->verdict, h->rule and h->verdict_why from r->rules. For views of a
+ * capture still running (capture --live); the report itself is judged by
+ * policy_judge at the end.
+ */
+void policy_judge_host(const struct ea_report *r, struct ea_host *h);
+
+/*
  * remedy.c: the rules to add for the denied names. First one activation per
  * Inactive rule that a denied host cites (host->rule; policy.c cites it when
  * only an Inactive rule matches): activate, the rule's index, its pattern and

@@ -4,6 +4,7 @@
 #define EA_CLI_COMMANDS_H
 
 int cmd_analyze(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

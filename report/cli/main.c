@@ -16,6 +16,8 @@ static void usage_main(FILE *out)
           "commands:\n"
           "  analyze FILE...   analyze pcap/pcapng files ('-' reads stdin) as one run,\n"
           "                    optionally against an allowlist (-p PROFILE, -a FILE)\n"
+          "  capture -i IFACE  capture live (-w FILE: a pcap cut to what the audit needs),\n"
+          "                    analyzing as it goes; -- COMMAND captures for its life\n"
           "  report FILE.json...  re-render a saved JSON report, optionally judged\n"
           "                    against another allowlist (-p, -a); no capture needed\n"
           "  rules             print, convert or list allowlist rules and profiles\n"
@@ -34,6 +36,7 @@ static const struct {
 } commands[] = {
     {"analyze", cmd_analyze},
     {"report", cmd_report},
+    {"capture", cmd_capture},
     {"rules", cmd_rules},
 };
 

@@ -46,6 +46,18 @@ static const struct opt_def opt_table[OPT__COUNT] = {
     [OPT_NO_RESOLVE] = {"no-resolve", 'n', no_argument},
     [OPT_EXPLAIN] = {"explain", 0, required_argument},
     [OPT_DIFF] = {"diff", 0, required_argument},
+    [OPT_INTERFACE] = {"interface", 'i', required_argument},
+    [OPT_WRITE] = {"write", 'w', required_argument},
+    [OPT_CUTOFF_HEADERS] = {"cutoff-headers", 0, no_argument},
+    [OPT_ROTATE_SECONDS] = {"rotate-seconds", 'G', required_argument},
+    [OPT_FILE_SIZE] = {"file-size", 'C', required_argument},
+    [OPT_FILE_COUNT] = {"file-count", 'W', required_argument},
+    [OPT_USER] = {"relinquish-privileges", 'Z', required_argument},
+    [OPT_DURATION] = {"duration", 0, required_argument},
+    [OPT_LIVE] = {"live", 0, no_argument},
+    [OPT_LIST_INTERFACES] = {"list-interfaces", 'D', no_argument},
+    [OPT_BUFFER_SIZE] = {"buffer-size", 'B', required_argument},
+    [OPT_SNAPLEN] = {"snapshot-length", 's', required_argument},
 };
 
 /* Long-only options are told apart from letters by values past a byte. */
@@ -298,7 +310,7 @@ int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int 
     return EA_EXIT_OK;
 }
 
-static bool want_color(const char *when, FILE *out)
+bool cli_want_color(const char *when, FILE *out)
 {
     if (strcmp(when, "always") == 0)
         return true;
@@ -353,7 +365,7 @@ int cli_write_report(const struct ea_report *r, const struct cli_common *c)
     else if (c->format == FORMAT_JSON)
         w = render_json(r, out);
     else
-        w = render_text(r, out, want_color(c->color, out));
+        w = render_text(r, out, cli_want_color(c->color, out));
     int rc = cli_close_output(c, out, to_stdout, w);
     if (rc == EA_EXIT_OK && c->fail_on == FAIL_DENIED && r->verdict_hosts[EA_V_DENIED] > 0)
         rc = EA_EXIT_POLICY;

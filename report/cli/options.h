@@ -40,6 +40,19 @@ enum opt_id {
     OPT_NO_RESOLVE,
     OPT_EXPLAIN,
     OPT_DIFF,
+    /* capture */
+    OPT_INTERFACE,
+    OPT_WRITE,
+    OPT_CUTOFF_HEADERS,
+    OPT_ROTATE_SECONDS,
+    OPT_FILE_SIZE,
+    OPT_FILE_COUNT,
+    OPT_USER,
+    OPT_DURATION,
+    OPT_LIVE,
+    OPT_LIST_INTERFACES,
+    OPT_BUFFER_SIZE,
+    OPT_SNAPLEN,
     OPT__COUNT
 };
 
@@ -93,6 +106,10 @@ void cli_common_free(struct cli_common *c);
 __attribute__((format(printf, 2, 3))) int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* "egress-audit analyze: ..." on stderr. */
 __attribute__((format(printf, 2, 3))) void cli_error(const char *cmd, const char *fmt, ...);
+
+/* --color WHEN for the stream out: always, never, or auto (a terminal,
+ * without NO_COLOR, TERM not dumb). */
+bool cli_want_color(const char *when, FILE *out);
 
 /* A count or size in [min, max]; false on anything else. */
 bool cli_parse_size(const char *s, size_t min, size_t max, size_t *out);

@@ -14,6 +14,9 @@ Runs inside the `ea-net` network namespace and plays the far side of a
   --tls-deny ADDR:PORT TCP server that reads the TLS ClientHello and then
                        resets the connection without a ServerHello (what Azure
                        Firewall does to TLS with an SNI no rule allows).
+  --https-bytes ADDR:PORT
+                       TLS server that answers GET /N with N bytes (a large
+                       download: tests/e2e/e2e_capture.py's cutoff checks).
 
 Prints "ready" on stdout once every listener is bound, then serves until it
 is killed.  Each connection is handled in its own thread.
@@ -111,6 +114,40 @@ def handle_https(conn, ctx):
         (tls or conn).close()
 
 
+BYTES_BLOCK = bytes(range(256)) * 256  # 64 KiB
+
+
+def handle_https_bytes(conn, ctx):
+    tls = None
+    try:
+        conn.settimeout(IO_TIMEOUT * 6)
+        tls = ctx.wrap_socket(conn, server_side=True)
+        method, path, _ = read_request(tls)
+        try:
+            size = int(path.strip("/").split("?")[0])
+        except ValueError:
+            size = 0
+        if method:
+            tls.sendall((
+                "HTTP/1.1 200 OK\r\n"
+                "Content-Type: application/octet-stream\r\n"
+                f"Content-Length: {size}\r\n"
+                "Connection: close\r\n\r\n").encode("ascii"))
+            left = size
+            while left > 0:
+                chunk = BYTES_BLOCK[:min(left, len(BYTES_BLOCK))]
+                tls.sendall(chunk)
+                left -= len(chunk)
+        try:
+            tls.unwrap()
+        except (OSError, ssl.SSLError):
+            pass
+    except (OSError, ssl.SSLError):
+        pass
+    finally:
+        (tls or conn).close()
+
+
 def handle_http(conn):
     try:
         conn.settimeout(IO_TIMEOUT)
@@ -177,12 +214,13 @@ def main():
     ap.add_argument("--http", action="append", default=[])
     ap.add_argument("--http-deny", action="append", default=[])
     ap.add_argument("--tls-deny", action="append", default=[])
+    ap.add_argument("--https-bytes", action="append", default=[])
     args = ap.parse_args()
 
     ctx = None
-    if args.https:
+    if args.https or args.https_bytes:
         if not (args.cert and args.key):
-            ap.error("--https needs --cert and --key")
+            ap.error("--https and --https-bytes need --cert and --key")
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)
         ctx.set_alpn_protocols(["http/1.1"])
@@ -190,6 +228,8 @@ def main():
     jobs = []
     for addr in args.https:
         jobs.append((listen(addr), handle_https, (ctx,)))
+    for addr in args.https_bytes:
+        jobs.append((listen(addr), handle_https_bytes, (ctx,)))
     for addr in args.http:
         jobs.append((listen(addr), handle_http, ()))
     for addr in args.http_deny:

@@ -19,7 +19,8 @@ from common import BIN, SRC, Failures
 
 SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 RULES = os.path.join(SRC, "tests", "data", "rules")
-LIVE = re.compile(r"\bcapture\b.*\s-(i|D)\b|\bcapture\s+-D\b")
+# capture -i needs an interface, privileges and traffic; capture -D runs anywhere
+LIVE = re.compile(r"\bcapture\b.*\s-i\b")
 
 
 def readme_commands():

@@ -42,7 +42,8 @@ def c_files():
 def main():
     f = Failures()
     man = open(os.path.join(SRC, "doc", "egress-audit.1")).read().replace("\\-", "-")
-    for cmd in (("--help",), ("analyze", "--help"), ("report", "--help"), ("rules", "--help")):
+    for cmd in (("--help",), ("analyze", "--help"), ("report", "--help"), ("capture", "--help"),
+                ("rules", "--help")):
         rc, out, _ = run(*cmd)
         f.check(rc == 0, f"{' '.join(cmd)}: exit {rc}")
         for opt in sorted(set(re.findall(rb"(?<![\w-])--[a-z][a-z-]+", out))):
