@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Capture files as one run: each file's frames pushed into the analyzer. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "capture.h"
+#include "hash.h"
 #include "source.h"
 
 enum { PROGRESS_EVERY = 1 << 18 };
 
-static enum capture_status read_file(struct analyzer *a, const char *path,
+static enum capture_status read_file(struct analyzer *a, const char *path, unsigned given,
                                      const struct capture_files_opts *o, uint64_t *seen, char *err,
                                      size_t errlen)
 {
@@ -27,6 +31,7 @@ static enum capture_status read_file(struct analyzer *a, const char *path,
         source_close(s);
         return CAPTURE_NO_MEMORY;
     }
+    in->given_position = given;
     struct ea_frame fr;
     uint64_t offset = 0;
     enum source_status st = SOURCE_END;
@@ -67,17 +72,150 @@ static enum capture_status read_file(struct analyzer *a, const char *path,
     return ok ? CAPTURE_OK : CAPTURE_NO_MEMORY;
 }
 
+/* What a file's first packet says of it, to order rotated files and to
+ * tell a copy of the same capture. */
+struct first_look {
+    size_t given; /* position on the command line */
+    bool have;    /* a first packet was read */
+    struct timeval ts;
+    uint32_t caplen;
+    uint64_t hash; /* of the first packet's bytes */
+    off_t size;
+};
+
+static void look(const char *path, struct first_look *out)
+{
+    char why[768];
+    bool bad_filter;
+    struct stat st;
+    if (stat(path, &st) == 0)
+        out->size = st.st_size;
+    struct source *s = source_open(path, NULL, why, sizeof(why), &bad_filter);
+    if (!s)
+        return; /* reading it will say what is wrong */
+    struct ea_frame fr;
+    uint64_t offset;
+    if (source_next(s, &fr, why, sizeof(why), &offset) == SOURCE_FRAME) {
+        out->have = true;
+        out->ts = fr.ts;
+        out->caplen = fr.caplen;
+        out->hash = ea_hash_bytes(EA_FNV_OFFSET, fr.data, fr.caplen);
+    }
+    source_close(s);
+}
+
+static int cmp_first(const void *pa, const void *pb)
+{
+    const struct first_look *a = pa, *b = pb;
+    if (a->have != b->have) /* files without a packet keep their place after the rest */
+        return a->have ? -1 : 1;
+    if (a->have && timercmp(&a->ts, &b->ts, !=))
+        return timercmp(&a->ts, &b->ts, <) ? -1 : 1;
+    return a->given < b->given ? -1 : a->given > b->given;
+}
+
+static void say_time(FILE *f, const struct timeval *tv)
+{
+    char buf[64];
+    time_t t = tv->tv_sec;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) && strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm))
+        fprintf(f, "%s.%06ld UTC", buf, (long)tv->tv_usec);
+    else
+        fprintf(f, "%lld s", (long long)tv->tv_sec);
+}
+
+/* The order to read the files in: by their first packet's time, so that
+ * rotated files given out of order (b.pcap a.pcap) continue each other's
+ * connections as captured. Standard input cannot be looked at twice: with
+ * it, the given order stands. A file that is the same capture as another
+ * (same size and first packet) is refused. *out_order[k] is the position on
+ * the command line of the k-th file to read. */
+static enum capture_status plan(const char *const *paths, size_t n,
+                                const struct capture_files_opts *o, size_t *order, char *err,
+                                size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    if (n < 2)
+        return CAPTURE_OK;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], "-") == 0)
+            return CAPTURE_OK;
+    struct first_look *v = calloc(n, sizeof(*v));
+    if (!v)
+        return CAPTURE_NO_MEMORY;
+    for (size_t i = 0; i < n; i++) {
+        v[i].given = i;
+        look(paths[i], &v[i]);
+        for (size_t k = 0; k < i; k++) {
+            if (v[i].have && v[k].have && v[i].size == v[k].size && v[i].hash == v[k].hash &&
+                v[i].caplen == v[k].caplen && !timercmp(&v[i].ts, &v[k].ts, !=)) {
+                snprintf(err, errlen,
+                         "'%s' and '%s' hold the same capture (same size and first packet): "
+                         "give it once",
+                         paths[k], paths[i]);
+                free(v);
+                return CAPTURE_INPUT_ERROR;
+            }
+        }
+    }
+    qsort(v, n, sizeof(*v), cmp_first);
+    bool moved = false;
+    for (size_t k = 0; k < n; k++) {
+        order[k] = v[k].given;
+        moved = moved || order[k] != k;
+    }
+    if (moved && o->warnings) {
+        /* name the first pair out of order, then the order used */
+        for (size_t i = 0; i + 1 < n; i++) {
+            const struct first_look *x = NULL, *y = NULL;
+            for (size_t k = 0; k < n; k++) {
+                if (v[k].given == i)
+                    x = &v[k];
+                if (v[k].given == i + 1)
+                    y = &v[k];
+            }
+            if (x && y && x->have && y->have && timercmp(&y->ts, &x->ts, <)) {
+                fprintf(o->warnings, "egress-audit: warning: '%s' (first packet ", paths[i + 1]);
+                say_time(o->warnings, &y->ts);
+                fprintf(o->warnings, ") was captured before '%s' (", paths[i]);
+                say_time(o->warnings, &x->ts);
+                fputs(")\n", o->warnings);
+                break;
+            }
+        }
+        fputs("egress-audit: warning: reading the files in the order of their first packets:",
+              o->warnings);
+        for (size_t k = 0; k < n; k++)
+            fprintf(o->warnings, " '%s'", paths[order[k]]);
+        fputc('\n', o->warnings);
+    }
+    free(v);
+    return CAPTURE_OK;
+}
+
 enum capture_status capture_read_files(struct analyzer *a, const char *const *paths, size_t n_paths,
                                        const struct capture_files_opts *opts, char *err,
                                        size_t errlen)
 {
-    enum capture_status st = CAPTURE_OK;
+    size_t *order = calloc(n_paths ? n_paths : 1, sizeof(*order));
+    if (!order) {
+        snprintf(err, errlen, "out of memory");
+        return CAPTURE_NO_MEMORY;
+    }
+    enum capture_status st = plan(paths, n_paths, opts, order, err, errlen);
+    bool moved = false;
+    for (size_t k = 0; k < n_paths; k++)
+        moved = moved || order[k] != k;
     uint64_t seen = 0;
-    for (size_t i = 0; i < n_paths && st == CAPTURE_OK; i++) {
+    for (size_t k = 0; k < n_paths && st == CAPTURE_OK; k++) {
         if (opts->max_packets && seen >= opts->max_packets)
             break;
-        st = read_file(a, paths[i], opts, &seen, err, errlen);
+        st = read_file(a, paths[order[k]], moved ? (unsigned)order[k] + 1 : 0, opts, &seen, err,
+                       errlen);
     }
+    free(order);
     if (st == CAPTURE_NO_MEMORY && errlen)
         snprintf(err, errlen, "out of memory");
     return st;

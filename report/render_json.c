@@ -152,6 +152,8 @@ static json_t *j_input(const struct ea_input *in)
     ok = ok &&
          set(o, "truncated_offset",
              in->truncated && in->truncated_offset ? j_u64(in->truncated_offset) : json_null());
+    if (in->given_position) /* only when the files were read in another order */
+        ok = ok && set(o, "given_position", j_u64(in->given_position));
     if (in->capture.live)
         ok = ok && set(o, "capture", j_capture(&in->capture));
     if (!ok)

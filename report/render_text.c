@@ -602,7 +602,10 @@ static int print_header(const struct ea_report *r, FILE *out, bool color)
             cell_str(&c, &in->linktype_name);
         else
             cell_printf(&c, "linktype %d", in->linktype);
-        cell_printf(&c, ", %" PRIu64 " packets)", in->packets);
+        cell_printf(&c, ", %" PRIu64 " packets", in->packets);
+        if (in->given_position)
+            cell_printf(&c, ", given as file %u", in->given_position);
+        cell_puts(&c, ")");
     }
     rc |= write_line(out, &c);
 

@@ -1055,6 +1055,14 @@ static bool read_input(struct rd *d, const json_t *o)
         ok = f_u64(d, o, "truncated_offset", UINT64_MAX, &offset);
     in->linktype = (int)linktype;
     in->truncated_offset = offset;
+    /* the place on the command line, only when the files were reordered */
+    if (ok && json_object_get(o, "given_position")) {
+        uint64_t g;
+        ok = f_u64(d, o, "given_position", UINT32_MAX, &g);
+        in->given_position = ok ? (unsigned)g : 0;
+        if (ok && g == 0)
+            ok = fail(d, "\"given_position\" counts from 1");
+    }
     /* a live capture's figures (egress-audit capture), only on such inputs */
     json_t *cap = ok ? json_object_get(o, "capture") : NULL;
     if (cap) {

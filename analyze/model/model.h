@@ -346,6 +346,8 @@ struct ea_input {
     uint64_t packets;            /* frames analyzed from this input */
     bool truncated;              /* the file ends inside a record */
     uint64_t truncated_offset;   /* byte offset of the cut record, if known */
+    unsigned given_position;     /* 1-based place on the command line when the files were
+                                    read in another order (by first packet); 0: as given */
     struct ea_capture_stats capture;
 };
 

@@ -2,6 +2,7 @@
 """Shared helpers of the end-to-end tests: run the built binary."""
 import json
 import os
+import struct
 import subprocess
 import sys
 
@@ -111,3 +112,20 @@ def run_in_src(*args, stdin=None, timeout=120):
     """Run egress-audit from the source tree, so relative paths in reports are stable."""
     rc, out, err = run_raw(*args, stdin=stdin, timeout=timeout, cwd=SRC)
     return rc, out, err.decode(errors="replace")
+
+
+def split_pcap(path, first, second):
+    """Two classic pcap files: the first half of the records, then the rest."""
+    data = open(path, "rb").read()
+    head, body = data[:24], data[24:]
+    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    records, at = [], 0
+    while at + 16 <= len(body):
+        incl = struct.unpack(endian + "I", body[at + 8:at + 12])[0]
+        records.append(body[at:at + 16 + incl])
+        at += 16 + incl
+    half = len(records) // 2
+    with open(first, "wb") as f:
+        f.write(head + b"".join(records[:half]))
+    with open(second, "wb") as f:
+        f.write(head + b"".join(records[half:]))

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 
-from common import SRC, Failures, run
+from common import SRC, Failures, run, split_pcap
 
 SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 
@@ -98,6 +98,29 @@ def main():
                 "in both: 0 rules" in text, f"--diff: {rc} {err} {text!r}")
         rc, _, err = run("rules", "--diff", "huggingface")
         f.check(rc == 2, "--diff with one side is a usage error")
+
+        # rotated files given out of order are read in time order, with a
+        # warning naming both; the report says where each file was given
+        a, b = os.path.join(tmp, "a.pcap"), os.path.join(tmp, "b.pcap")
+        split_pcap(SAMPLE, a, b)
+        rc, ordered, _ = run("analyze", "-q", "-F", "json", a, b)
+        rc2, reversed_, err = run("analyze", "-F", "json", b, a)
+        jo, jr = json.loads(ordered), json.loads(reversed_)
+        f.check(rc == 0 and rc2 == 0 and all(jo[k] == jr[k] for k in
+                                             ("hosts", "connections", "dns")),
+                f"b a differs from a b: {err}")
+        f.check(f"'{a}' (first packet " in err and f"was captured before '{b}'" in err,
+                f"no warning naming both files: {err!r}")
+        f.check([i.get("given_position") for i in jr["inputs"]] == [2, 1] and
+                [i["path"] for i in jr["inputs"]] == [a, b] and
+                all("given_position" not in i for i in jo["inputs"]),
+                f"inputs do not say the order: {jr['inputs']}")
+        # the same capture twice under two names is refused
+        c = os.path.join(tmp, "c.pcap")
+        shutil.copy(a, c)
+        rc, _, err = run("analyze", a, c)
+        f.check(rc == 2 and "hold the same capture" in err and len(one_line(err)) == 1,
+                f"a copy given twice: {rc} {err!r}")
 
         # the output is checked before the analysis: exit 3, nothing else done
         rc, out, err = run("analyze", SAMPLE, "-o", os.path.join(tmp, "no", "dir", "r.json"))

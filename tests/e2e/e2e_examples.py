@@ -11,11 +11,10 @@ import os
 import re
 import shlex
 import shutil
-import struct
 import subprocess
 import tempfile
 
-from common import BIN, SRC, Failures
+from common import BIN, SRC, Failures, split_pcap
 
 SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 RULES = os.path.join(SRC, "tests", "data", "rules")
@@ -61,23 +60,6 @@ def strip_comment(line):
 
 # An example that names a file not made here exits 2 and fails the test:
 # add the file to scratch() along with the example.
-
-
-def split_pcap(path, first, second):
-    """Two classic pcap files: the first half of the records, then the rest."""
-    data = open(path, "rb").read()
-    head, body = data[:24], data[24:]
-    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    records, at = [], 0
-    while at + 16 <= len(body):
-        incl = struct.unpack(endian + "I", body[at + 8:at + 12])[0]
-        records.append(body[at:at + 16 + incl])
-        at += 16 + incl
-    half = len(records) // 2
-    with open(first, "wb") as f:
-        f.write(head + b"".join(records[:half]))
-    with open(second, "wb") as f:
-        f.write(head + b"".join(records[half:]))
 
 
 def scratch():
