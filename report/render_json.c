@@ -318,6 +318,16 @@ static json_t *j_near_text(const struct ea_host *h, const struct ea_rule *rule,
         put_str(f, &rule->origin);
         fputs("), which matches no other name", f);
         break;
+    case EA_NEAR_SERVICE:
+        put_str(f, &rule->destination);
+        fputs(" (", f);
+        put_str(f, &rule->origin);
+        fputs(") permits other ", f);
+        put_str(f, &h->service.name);
+        fputs(" hosts, but does not cover this one (", f);
+        put_str(f, &h->service.role);
+        fputs(")", f);
+        break;
     case EA_NEAR_INACTIVE:
     default:
         fputs("rule ", f);
@@ -376,6 +386,36 @@ static json_t *j_remedy(const struct ea_report *r, const struct ea_remedy *m)
     return ok ? o : NULL;
 }
 
+/* A service's rotating-hosts guidance and the denied names it concerns. */
+static json_t *j_service_note(const struct ea_service_note *n)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "service", j_str(&n->service));
+    ok = ok && set(o, "guidance", j_str(&n->guidance));
+    ok = ok && set(o, "source", j_str(&n->source));
+    ok = ok && set(o, "date", j_str(&n->date));
+    ok = ok && set(o, "covers", j_strs(n->covers, n->n_covers));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* {"name", "role", "source"} of a host's service, or null. */
+static json_t *j_service(const struct ea_host *h)
+{
+    if (!h->has_service)
+        return json_null();
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "name", j_str(&h->service.name));
+    ok = ok && set(o, "role", j_str(&h->service.role));
+    ok = ok && set(o, "source", j_str(&h->service.source));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
 /* What to know before adding FQDN rules (DESIGN.md "Remediation"). */
 static const char *const remediation_notes[] = {
     "FQDN outbound rules make the managed network provision an Azure Firewall, which is billed "
@@ -423,6 +463,9 @@ static bool set_policy(json_t *o, const struct ea_report *r)
     json_t *add = attach(remediation, "add", json_array(), &ok);
     for (size_t i = 0; ok && i < r->n_remedies; i++)
         ok = append(add, j_remedy(r, &r->remedies[i]));
+    json_t *svc = attach(remediation, "service_notes", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_service_notes; i++)
+        ok = append(svc, j_service_note(&r->service_notes[i]));
     json_t *notes = attach(remediation, "notes", json_array(), &ok);
     size_t n_notes = r->n_remedies ? sizeof remediation_notes / sizeof *remediation_notes : 0;
     for (size_t i = 0; ok && i < n_notes; i++)
@@ -452,8 +495,11 @@ static json_t *j_host(const struct ea_report *r, const struct ea_host *h)
     ok = ok && set(o, "bytes_in", j_u64(h->bytes_in));
     ok = ok && set(o, "first", j_time(&h->first));
     ok = ok && set(o, "last", j_time(&h->last));
-    if (r->has_policy)
+    ok = ok && set(o, "service", j_service(h));
+    if (r->has_policy) {
         ok = ok && set_verdict(o, r, h->verdict, h->rule, h->verdict_why);
+        ok = ok && set(o, "known_in", j_strs(h->known_in, h->n_known_in));
+    }
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;

@@ -486,6 +486,16 @@ static void cell_near_miss(struct cell *c, const struct ea_host *h, const struct
         cell_str(c, &rule->origin);
         cell_puts(c, "), which matches no other name");
         break;
+    case EA_NEAR_SERVICE:
+        cell_str(c, &rule->destination);
+        cell_puts(c, " (");
+        cell_str(c, &rule->origin);
+        cell_puts(c, ") permits other ");
+        cell_str(c, &h->service.name);
+        cell_puts(c, " hosts, but does not cover this one (");
+        cell_str(c, &h->service.role);
+        cell_puts(c, ")");
+        break;
     case EA_NEAR_INACTIVE:
     default:
         cell_puts(c, "rule ");
@@ -712,6 +722,12 @@ static int print_hosts(const struct ea_report *r, FILE *out, bool color)
             cell_puts(&row[H_NOTES], said ? ", " : "resolved as ");
             cell_str(&row[H_NOTES], &h->resolved_as[k]);
             said = true;
+        }
+        if (h->has_service) {
+            cell_sep(&row[H_NOTES], "; ");
+            cell_str(&row[H_NOTES], &h->service.name);
+            cell_puts(&row[H_NOTES], ": ");
+            cell_str(&row[H_NOTES], &h->service.role);
         }
         cell_flag_notes(&row[H_NOTES], h->flags);
     }
@@ -972,6 +988,27 @@ static int print_policy(const struct ea_report *r, FILE *out)
     }
     if (n_near == 0)
         fputs("near misses: none\n", out);
+    /* drift: denied names that other built-in profiles already permit */
+    size_t n_known = 0;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        if (!h->n_known_in)
+            continue;
+        if (n_known++ == 0)
+            fputs("denied here, permitted by other built-in profiles:\n", out);
+        c.len = 0;
+        cell_puts(&c, "  ");
+        cell_str(&c, &h->key);
+        cell_printf(&c, ":%u/", (unsigned)h->port);
+        cell_name(&c, ea_transport_name(h->transport), h->transport);
+        cell_puts(&c, ": ");
+        for (size_t k = 0; k < h->n_known_in; k++) {
+            if (k)
+                cell_puts(&c, ", ");
+            cell_str(&c, &h->known_in[k]);
+        }
+        rc |= write_line(out, &c);
+    }
     free(c.s);
     return rc;
 }
@@ -1033,6 +1070,28 @@ static int print_to_add(const struct ea_report *r, FILE *out, bool color)
     }
     rc |= table_print(&t, out, color);
     table_free(&t);
+    /* the owners' own guidance for services with rotating hosts */
+    c = (struct cell){0};
+    for (size_t i = 0; rc == 0 && i < r->n_service_notes; i++) {
+        const struct ea_service_note *n = &r->service_notes[i];
+        c.len = 0;
+        cell_str(&c, &n->service);
+        cell_puts(&c, ": ");
+        cell_str(&c, &n->guidance);
+        cell_puts(&c, " (covers ");
+        for (size_t k = 0; k < n->n_covers; k++) {
+            if (k)
+                cell_puts(&c, ", ");
+            cell_str(&c, &n->covers[k]);
+        }
+        cell_puts(&c, "; source: ");
+        cell_str(&c, &n->source);
+        cell_puts(&c, ", ");
+        cell_str(&c, &n->date);
+        cell_puts(&c, ")");
+        rc |= write_line(out, &c);
+    }
+    free(c.s);
     if (rc == 0 && r->n_remedies) {
         struct emit_opts opts = {0};
         fputc('\n', out);

@@ -1439,6 +1439,30 @@ static bool read_remediation(struct rd *d)
         pop(d, wi);
     }
     pop(d, w);
+    /* service_notes: added within schema 1 */
+    json_t *svc = ok ? json_object_get(o, "service_notes") : NULL;
+    if (svc) {
+        size_t ws = push_key(d, "service_notes");
+        ok = json_is_array(svc) ? true : fail_type(d, svc, "an array");
+        size_t m = ok ? json_array_size(svc) : 0;
+        if (ok && m > 256)
+            ok = fail(d, "more than 256 entries");
+        if (ok && m && !(d->r->service_notes = calloc(m, sizeof *d->r->service_notes)))
+            ok = fail_oom(d);
+        for (size_t i = 0; ok && i < m; i++) {
+            size_t wi = push_index(d, i);
+            json_t *e = json_array_get(svc, i);
+            struct ea_service_note *sn = &d->r->service_notes[d->r->n_service_notes++];
+            ok = json_is_object(e) ? true : fail_type(d, e, "an object");
+            ok = ok && f_str(d, e, "service", false, &sn->service) &&
+                 f_str(d, e, "guidance", false, &sn->guidance) &&
+                 f_str(d, e, "source", false, &sn->source) &&
+                 f_str(d, e, "date", false, &sn->date) &&
+                 f_strs(d, e, "covers", REPORT_READ_MAX_LIST, &sn->covers, &sn->n_covers);
+            pop(d, wi);
+        }
+        pop(d, ws);
+    }
     /* notes: the writer's own text, written whenever there is something to add */
     json_t *notes = ok ? f_array(d, o, "notes", 16, false, &w) : NULL;
     ok = notes != NULL;
@@ -1596,8 +1620,25 @@ static bool read_host(struct rd *d, size_t i, json_t *o)
     h->name_source = (enum ea_name_source)source;
     h->outcome = (enum ea_outcome)outcome;
     h->n_conns = (size_t)conns;
-    if (d->r->has_policy)
-        return read_verdict(d, o, &h->verdict, &h->rule, &h->verdict_why);
+    /* keys added within schema 1: absent from older reports */
+    json_t *svc = json_object_get(o, "service");
+    if (svc && !json_is_null(svc)) {
+        size_t was = push_key(d, "service");
+        ok = json_is_object(svc) ? true : fail_type(d, svc, "an object or null");
+        ok = ok && f_str(d, svc, "name", false, &h->service.name) &&
+             f_str(d, svc, "role", false, &h->service.role) &&
+             f_str(d, svc, "source", false, &h->service.source);
+        h->has_service = ok;
+        pop(d, was);
+        if (!ok)
+            return false;
+    }
+    if (!d->r->has_policy)
+        return true;
+    if (!read_verdict(d, o, &h->verdict, &h->rule, &h->verdict_why))
+        return false;
+    if (json_object_get(o, "known_in"))
+        return f_strs(d, o, "known_in", 64, &h->known_in, &h->n_known_in);
     return true;
 }
 

@@ -155,6 +155,7 @@ static const struct ea_name near_kind_tab[] = {
     {EA_NEAR_APEX, "apex"},
     {EA_NEAR_SUBDOMAIN, "subdomain"},
     {EA_NEAR_INACTIVE, "inactive"},
+    {EA_NEAR_SERVICE, "service"},
 };
 
 static const struct ea_name fqdn_form_tab[] = {
@@ -317,6 +318,8 @@ static void hosts_free(struct ea_report *r)
         ea_str_clear(&h->key);
         strs_free(h->addrs, h->n_addrs);
         strs_free(h->resolved_as, h->n_resolved_as);
+        ea_service_clear(&h->service);
+        strs_free(h->known_in, h->n_known_in);
     }
     free(r->hosts);
     r->hosts = NULL;
@@ -391,11 +394,19 @@ void ea_report_drop_policy(struct ea_report *r)
     free(r->remedies);
     r->remedies = NULL;
     r->n_remedies = 0;
+    for (size_t i = 0; i < r->n_service_notes; i++)
+        ea_service_note_clear(&r->service_notes[i]);
+    free(r->service_notes);
+    r->service_notes = NULL;
+    r->n_service_notes = 0;
     memset(r->verdict_hosts, 0, sizeof r->verdict_hosts);
     for (size_t i = 0; i < r->n_hosts; i++) {
         r->hosts[i].verdict = EA_V_NONE;
         r->hosts[i].rule = -1;
         r->hosts[i].verdict_why = EA_VW_NONE;
+        strs_free(r->hosts[i].known_in, r->hosts[i].n_known_in);
+        r->hosts[i].known_in = NULL;
+        r->hosts[i].n_known_in = 0;
     }
     for (size_t i = 0; i < r->n_conns; i++) {
         r->conns[i].verdict = EA_V_NONE;
@@ -1042,4 +1053,22 @@ bool ea_report_index_rules(struct ea_report *r)
             return false;
     }
     return true;
+}
+
+void ea_service_clear(struct ea_service *s)
+{
+    ea_str_clear(&s->name);
+    ea_str_clear(&s->role);
+    ea_str_clear(&s->source);
+}
+
+void ea_service_note_clear(struct ea_service_note *n)
+{
+    ea_str_clear(&n->service);
+    ea_str_clear(&n->guidance);
+    ea_str_clear(&n->source);
+    ea_str_clear(&n->date);
+    strs_free(n->covers, n->n_covers);
+    n->covers = NULL;
+    n->n_covers = 0;
 }

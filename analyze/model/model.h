@@ -232,6 +232,22 @@ struct ea_dns {
     bool answers_dropped; /* more than we keep */
 };
 
+/* The service and part of it behind a name, with the document that says so
+ * (the service catalog, DESIGN.md "Services"). */
+struct ea_service {
+    struct ea_str name;   /* "Hugging Face Hub" */
+    struct ea_str role;   /* "Xet storage" */
+    struct ea_str source; /* the document: a URL and what in it */
+};
+
+/* A service whose owner documents a rotating host set, and the denied hosts
+ * of it: remediation cites the owner's guidance next to the exact names. */
+struct ea_service_note {
+    struct ea_str service, guidance, source, date;
+    struct ea_str *covers; /* the denied names of this service */
+    size_t n_covers;
+};
+
 /* A destination as a person reads it: per (name or IP, port, transport). */
 struct ea_host {
     struct ea_str key; /* the name, or the address text if no name */
@@ -249,15 +265,20 @@ struct ea_host {
     size_t n_addrs;
     struct ea_str *resolved_as; /* distinct DNS query names mapped to those addresses */
     size_t n_resolved_as;
+    bool has_service;          /* the service catalog knows the name (policy/catalog.c) */
+    struct ea_service service; /* by the name, or by the first resolved name when none */
     enum ea_verdict verdict;
     long rule;                       /* index in report->rules, or -1 */
     enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
+    struct ea_str *known_in; /* denied: the built-in profiles not loaded that permit it */
+    size_t n_known_in;
 };
 
 enum ea_near_kind {
     EA_NEAR_APEX = 0,  /* name d denied while only *.d is allowed */
     EA_NEAR_SUBDOMAIN, /* name x.d denied while only d (exact) is allowed */
     EA_NEAR_INACTIVE,  /* an Inactive rule would have permitted it */
+    EA_NEAR_SERVICE,   /* a rule permits other hosts of its service, not this one */
 };
 
 /* A denied host that a rule almost permits: worth a sentence. */
@@ -389,6 +410,8 @@ struct ea_report {
     size_t unreached_hosts;              /* hosts whose outcome is not reached (--fail-on) */
     struct ea_remedy *remedies; /* activations (rule order), exact FQDNs (sorted), wildcards */
     size_t n_remedies;
+    struct ea_service_note *service_notes; /* services of denied hosts with rotating hosts */
+    size_t n_service_notes;
 };
 
 void ea_report_init(struct ea_report *r);
@@ -439,6 +462,8 @@ struct ea_rule *ea_report_add_rule(struct ea_report *r);
  * rule_sources ("rules.txt" of "rules.txt:12", or the whole origin, each
  * once in load order). false on ENOMEM. */
 bool ea_report_index_rules(struct ea_report *r);
+void ea_service_clear(struct ea_service *s);
+void ea_service_note_clear(struct ea_service_note *n);
 void ea_rule_finish(struct ea_rule *rule);
 
 /* Forget the allowlist and everything judged by it (rules, their lists,

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog.h"
 #include "model.h"
 
 /*
@@ -27,6 +28,21 @@ bool policy_prepare_rules(struct ea_report *r);
  * (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
  */
 bool policy_judge(struct ea_report *r);
+
+/*
+ * describe.c: each host's service from the catalog (by its name, or by the
+ * first name DNS resolved to its address); c may be NULL (no catalog).
+ */
+bool policy_describe_hosts(struct ea_report *r, const struct catalog *c);
+
+/*
+ * describe.c, after policy_judge: for denied hosts, near misses of kind
+ * "service" (a rule permits other hosts of the host's service, not this one),
+ * the owner's rotating-hosts guidance per service (service_notes), and the
+ * built-in profiles not loaded that already permit the name (known_in).
+ * c may be NULL. false on ENOMEM.
+ */
+bool policy_explain(struct ea_report *r, const struct catalog *c);
 
 /*
  * Judge one host as policy_judge would, without touching anything else in r:

@@ -283,3 +283,17 @@ bool rules_explain_profile(FILE *out, const char *given, char *err, size_t errle
         snprintf(err, errlen, "cannot read '%s'", path);
     return ok && !ferror(out);
 }
+
+size_t rules_profile_names(char **names, size_t max)
+{
+    char *all[PROFILES_MAX];
+    size_t n = profile_names(rules_profile_dir(), all);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept < max)
+            names[kept++] = all[i];
+        else
+            free(all[i]);
+    }
+    return kept;
+}

@@ -128,6 +128,8 @@ bool rules_load_profile(struct ea_report *r, const char *name, FILE *warn, char 
                         size_t errlen);
 /* One line per profile: name, title, source document and its date. */
 bool rules_list_profiles(FILE *out, char *err, size_t errlen);
+/* The names of the built-in profiles, sorted, at most max; each to be freed. */
+size_t rules_profile_names(char **names, size_t max);
 /* A profile's header, its history of changes (with their sources), its
  * rules and the lines that record removed ones. */
 bool rules_explain_profile(FILE *out, const char *name, char *err, size_t errlen);

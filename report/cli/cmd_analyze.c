@@ -236,11 +236,9 @@ int cmd_analyze(int argc, char **argv)
         rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
         goto out;
     }
-    if (cli_has_rules(&c) && !policy_judge(&report)) {
-        cli_error("analyze", "out of memory");
-        rc = EA_EXIT_INTERNAL;
+    rc = cli_judge_and_describe(&report, &c, true);
+    if (rc >= 0)
         goto out;
-    }
     rc = cli_write_report(&report, &c);
 out:
     ea_report_finish(&report);

@@ -764,11 +764,9 @@ int cmd_capture(int argc, char **argv)
     }
     if (!c.quiet)
         summary(&tot);
-    if (cli_has_rules(&c) && !policy_judge(&report)) {
-        cli_error("capture", "out of memory");
-        rc = EA_EXIT_INTERNAL;
+    rc = cli_judge_and_describe(&report, &c, true);
+    if (rc >= 0)
         goto out;
-    }
     rc = cli_write_report(&report, &c);
     if (failed && rc == EA_EXIT_OK)
         rc = EA_EXIT_INPUT;

@@ -138,12 +138,11 @@ int cmd_report(int argc, char **argv)
         rc = cli_load_rules(&report, &c);
         if (rc != EA_EXIT_OK)
             goto out;
-        if (!policy_judge(&report)) {
-            cli_error(NULL, "out of memory");
-            rc = EA_EXIT_INTERNAL;
-            goto out;
-        }
     }
+    /* judged again only against new rules; a report's own verdicts stand */
+    rc = cli_judge_and_describe(&report, &c, cli_has_rules(&c));
+    if (rc >= 0)
+        goto out;
     rc = cli_write_report(&report, &c);
 out:
     ea_report_finish(&report);

@@ -352,6 +352,32 @@ static void say_failing_hosts(const struct ea_report *r, const struct cli_common
                 more);
 }
 
+int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge)
+{
+    if (judge && cli_has_rules(c) && !policy_judge(r)) {
+        cli_error(c->cmd, "out of memory");
+        return EA_EXIT_INTERNAL;
+    }
+    /* The catalog is data that ships with the tool; without it (an odd
+     * install) the report goes on without services, after a warning. */
+    char err[1024];
+    struct catalog *cat = catalog_new();
+    if (cat && !catalog_load_dir(cat, catalog_dir(), err, sizeof(err))) {
+        if (!c->quiet)
+            fprintf(stderr, "egress-audit %s: warning: no service catalog: %s\n", c->cmd, err);
+        catalog_free(cat);
+        cat = NULL;
+    }
+    bool ok =
+        policy_describe_hosts(r, cat) && (!judge || !cli_has_rules(c) || policy_explain(r, cat));
+    catalog_free(cat);
+    if (!ok) {
+        cli_error(c->cmd, "out of memory");
+        return EA_EXIT_INTERNAL;
+    }
+    return -1;
+}
+
 int cli_write_report(const struct ea_report *r, const struct cli_common *c)
 {
     bool to_stdout;

@@ -128,6 +128,13 @@ int cli_check_output(const struct cli_common *c);
 /* Flush and close; rc is the renderer's result. Returns an exit code. */
 int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int rc);
 
+/* Judge r against the loaded rules (when there are any) and describe its
+ * hosts: each host's service from the service catalog, and for denied
+ * hosts what the catalog and the other built-in profiles know (policy.h
+ * policy_explain). judge false: only the description (a report read back
+ * and not judged again). Returns -1, or an exit code with a message. */
+int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge);
+
 /* Render r as the options ask (the report in its format, or --emit's
  * rules to add) to the output, and apply --fail-on. Returns an exit code. */
 int cli_write_report(const struct ea_report *r, const struct cli_common *c);

@@ -177,7 +177,7 @@ static const struct name_table name_tables[] = {
     {"TLS version", tls_version_name, tls_version_parse, 0, 0xffff, false, 5},
     {"verdict", verdict_name, verdict_parse, -1, EA_V__COUNT + 5, false, EA_V__COUNT},
     {"rule kind", rule_kind_name, rule_kind_parse, -1, EA_RULE__COUNT + 5, false, EA_RULE__COUNT},
-    {"near-miss kind", near_kind_name, near_kind_parse, -1, 10, false, 3},
+    {"near-miss kind", near_kind_name, near_kind_parse, -1, 10, false, 4},
     {"outcome why", outcome_why_name, outcome_why_parse, -1, EA_OW__COUNT + 5, false,
      EA_OW__COUNT - 1},
     {"verdict why", verdict_why_name, verdict_why_parse, -1, EA_VW__COUNT + 5, false,
