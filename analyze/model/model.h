@@ -270,7 +270,7 @@ struct ea_host {
     enum ea_verdict verdict;
     long rule;                       /* index in report->rules, or -1 */
     enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
-    struct ea_str *known_in; /* denied: the built-in profiles not loaded that permit it */
+    struct ea_str *known_in;         /* denied: the built-in profiles not loaded that permit it */
     size_t n_known_in;
 };
 
