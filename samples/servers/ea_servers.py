@@ -17,6 +17,12 @@ Runs inside the `ea-net` network namespace and plays the far side of a
   --https-bytes ADDR:PORT
                        TLS server that answers GET /N with N bytes (a large
                        download: tests/e2e/e2e_capture.py's cutoff checks).
+  --redirect STATUS PATH LOCATION
+                       every --https listener answers a request for PATH
+                       (the query string ignored) with STATUS (302 or 307)
+                       and "Location: LOCATION" instead of 200, as
+                       huggingface.co does for /resolve/ and a registry does
+                       for a blob.  May be repeated.
 
 Prints "ready" on stdout once every listener is bound, then serves until it
 is killed.  Each connection is handled in its own thread.
@@ -95,13 +101,32 @@ def ok_body(path, host):
     return b"ok\n", "text/plain"
 
 
-def handle_https(conn, ctx):
+REDIRECT_REASON = {301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect",
+                   308: "Permanent Redirect"}
+
+
+def redirect_response(status, location):
+    body = b"Redirecting to %s\n" % location.encode("ascii")
+    head = (
+        f"HTTP/1.1 {status} {REDIRECT_REASON[status]}\r\n"
+        f"Location: {location}\r\n"
+        "Content-Type: text/plain\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode("ascii")
+    return head + body
+
+
+def handle_https(conn, ctx, redirects):
     tls = None
     try:
         conn.settimeout(IO_TIMEOUT)
         tls = ctx.wrap_socket(conn, server_side=True)
         method, path, host = read_request(tls)
-        if method:
+        target = redirects.get(path.split("?")[0])
+        if method and target:
+            tls.sendall(redirect_response(*target))
+        elif method:
             body, ctype = ok_body(path, host)
             tls.sendall(response(200, "OK", body, ctype))
         try:
@@ -215,7 +240,15 @@ def main():
     ap.add_argument("--http-deny", action="append", default=[])
     ap.add_argument("--tls-deny", action="append", default=[])
     ap.add_argument("--https-bytes", action="append", default=[])
+    ap.add_argument("--redirect", action="append", nargs=3, default=[],
+                    metavar=("STATUS", "PATH", "LOCATION"))
     args = ap.parse_args()
+
+    redirects = {}
+    for status, path, location in args.redirect:
+        if not status.isdigit() or int(status) not in REDIRECT_REASON:
+            ap.error(f"--redirect: status {status} is not one of {sorted(REDIRECT_REASON)}")
+        redirects[path] = (int(status), location)
 
     ctx = None
     if args.https or args.https_bytes:
@@ -227,7 +260,7 @@ def main():
 
     jobs = []
     for addr in args.https:
-        jobs.append((listen(addr), handle_https, (ctx,)))
+        jobs.append((listen(addr), handle_https, (ctx, redirects)))
     for addr in args.https_bytes:
         jobs.append((listen(addr), handle_https_bytes, (ctx,)))
     for addr in args.http:
