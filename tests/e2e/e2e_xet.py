@@ -160,6 +160,17 @@ def main():
             f.check(name in denied, f"-p huggingface: {a['destination']} covers {name}, "
                                     "which is not denied")
     check_services(f, rep, "-p huggingface")
+    # the drift: each denied host is already known to a newer built-in profile
+    for name in denied:
+        want = HOSTS[name][0]
+        f.check(want in hosts[name].get("known_in", []),
+                f"-p huggingface: {name} known_in {hosts[name].get('known_in')}, want {want}")
+    # the service's own guidance, cited next to the exact names
+    notes = {n["service"]: n for n in rep["remediation"].get("service_notes", [])}
+    hf = notes.get("Hugging Face Hub")
+    f.check(hf is not None and "hf.co" in hf["guidance"] and hf["source"].startswith("https://")
+            and sorted(hf["covers"]) == sorted(n for n in denied if n.endswith(".hf.co")),
+            f"-p huggingface: Hugging Face guidance {hf}")
 
     # Hugging Face's and Docker's own lists allow every host.
     rep = analyze_json(SAMPLE, "-p", "huggingface-hub", "-p", "docker-hub")
