@@ -153,7 +153,7 @@ thousands() { # 1234567 -> 1,234,567
 }
 
 machine() {
-    local model mem commit dirty buildtype
+    local model mem commit dirty buildtype tool
     model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
     mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
     commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -164,7 +164,8 @@ machine() {
     buildtype=$(meson introspect "$(dirname "$EA_BIN")" --buildoptions 2>/dev/null |
         python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo unknown)
     echo "- Machine: $(nproc) CPUs (\`nproc\`), $model, $mem RAM, Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null)."
-    echo "- egress-audit: commit \`$commit\`$dirty, \`$EA_BIN\`, meson buildtype $buildtype."
+    tool=$(git -C "$REPO" log -1 --format=%h -- . ':!bench' 2>/dev/null || echo unknown)
+    echo "- egress-audit: commit \`$commit\` (its sources as of \`$tool\`, the last commit outside bench/)$dirty, \`$EA_BIN\`, meson buildtype $buildtype."
     echo "- Versions: $(tcpdump --version 2>&1 | head -2 | tr '\n' ';' | sed 's/;$//; s/;/, /')$(have tshark && wanted tshark && echo ", tshark $(tshark --version | head -1 | awk '{ print $3 }')")$(have ndpiReader && wanted ndpiReader && echo ", nDPI $(ndpiReader -h 2>&1 | sed -n 's/.*nDPI \([0-9.]*\).*/\1/p' | head -1)"), $(cc --version | head -1)."
 }
 
@@ -324,6 +325,7 @@ OUT=$BENCH_DIR/section.md
     echo
     machine
     echo "- Method: $RUNS interleaved rounds per file after one \`cat FILE > /dev/null\` (page cache warm); wall time around each process (\`\$EPOCHREALTIME\`), peak RSS from GNU \`time -f %M\`; medians. MB/s is file bytes / 10^6 / wall. The floor is \`bench/floor.c\` (\`cc -O2 ... -lpcap\`: a bare \`pcap_next_ex\` loop)."
+    echo "- Load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here; the rounds are interleaved so it hits every tool)."
     if [ "$GROWTH" = 1 ]; then
         bench_growth "$1"
     else
@@ -332,6 +334,8 @@ OUT=$BENCH_DIR/section.md
             bench_file "$f"
         done
     fi
+    echo
+    echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } > "$OUT"
 cat "$OUT"
 if [ "$RESULTS" != - ]; then
