@@ -18,8 +18,8 @@
 #                 capped at TSHARK_TIMEOUT seconds (default 600; "> 600 s")
 #
 # Wall time is taken around each run (bash $EPOCHREALTIME, microseconds);
-# peak RSS from GNU time (%M). The file is read once before the first round,
-# so the page cache is warm. The table gives medians over the runs and the
+# CPU time (user + sys) and peak RSS from GNU time. The file is read once
+# before the first round, so the page cache is warm. The table gives medians over the runs and the
 # ratio of each median to the floor's. One more egress-audit run writes the
 # JSON report to BENCH_DIR to read its counters (hosts listed, hosts not
 # listed, flows evicted...) and check the issue's targets: files named bulk*
@@ -107,7 +107,7 @@ tool_cmd() {
     egress-audit) CMD=("$EA_BIN" analyze -q -F json -o /dev/null "$f") ;;
     tcpdump) CMD=(tcpdump -r "$f" -w /dev/null) ;;
     ndpiReader) CMD=(ndpiReader -i "$f" -v 0) ;;
-    tshark) CMD=(timeout "$TSHARK_TIMEOUT" tshark -r "$f" -T fields
+    tshark) CMD=(timeout --foreground "$TSHARK_TIMEOUT" tshark -r "$f" -T fields
         -e tls.handshake.extensions_server_name -e dns.qry.name
         -Y "tls.handshake.type==1 or dns") ;;
     esac
@@ -123,26 +123,26 @@ tool_shown() {
     esac
 }
 
-# measure TOOL FILE: one run; appends "wall_s rss_kib status" to $BENCH_DIR/m.TOOL
+# measure TOOL FILE: one run; appends "wall_s rss_kib cpu_s status" to $BENCH_DIR/m.TOOL
 measure() {
-    local tool=$1 f=$2 t0 t1 rc wall rss status=ok
+    local tool=$1 f=$2 t0 t1 rc wall rss cpu status=ok
     tool_cmd "$tool" "$f"
     t0=$EPOCHREALTIME
     set +e
-    /usr/bin/time -f '%M' -o "$BENCH_DIR/time.out" "${CMD[@]}" >"$BENCH_DIR/out.$tool" 2>"$BENCH_DIR/err.$tool"
+    /usr/bin/time -f 'TIME %M %U %S' -o "$BENCH_DIR/time.out" "${CMD[@]}" >"$BENCH_DIR/out.$tool" 2>"$BENCH_DIR/err.$tool"
     rc=$?
     set -e
     t1=$EPOCHREALTIME
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    rss=$(grep -Eo '^[0-9]+$' "$BENCH_DIR/time.out" | tail -1)
+    read -r rss cpu < <(awk '$1 == "TIME" { print $2, $3 + $4 }' "$BENCH_DIR/time.out")
     if [ "$tool" = tshark ] && [ $rc -eq 124 ]; then
         status=timeout
     elif [ $rc -ne 0 ]; then
         log "$tool failed on $f (exit $rc): $(tail -3 "$BENCH_DIR/err.$tool")"
         status=failed
     fi
-    echo "$wall ${rss:-0} $status" >> "$BENCH_DIR/m.$tool"
-    log "  $tool: ${wall} s, $((${rss:-0} / 1024)) MiB $status"
+    echo "$wall ${rss:-0} ${cpu:-0} $status" >> "$BENCH_DIR/m.$tool"
+    log "  $tool: ${wall} s, cpu ${cpu:-0} s, $((${rss:-0} / 1024)) MiB $status"
 }
 
 # median of the numbers on standard input
@@ -193,7 +193,7 @@ EOF
 # ------------------------------------------------------------------ one file
 # bench_file FILE: RUNS interleaved rounds; prints the markdown of the file
 bench_file() {
-    local f=$1 tool r size packets name kind fw ew erss
+    local f=$1 tool r size packets name kind fw fc ew erss ec
     name=$(basename "$f")
     size=$(stat -c %s "$f")
     log "$name: warming the page cache"
@@ -214,29 +214,31 @@ bench_file() {
     echo
     echo "#### \`$name\`: $(thousands "$packets") packets, $(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1e9 }') GB"
     echo
-    echo "| tool | median wall | runs (s) | MB/s | packets/s | peak RSS | × floor |"
-    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: |"
-    fw=$(awk '$3 == "ok" { print $1 }' "$BENCH_DIR/m.floor" | median)
+    echo "| tool | median wall | runs (s) | MB/s | packets/s | peak RSS | × floor | CPU (user+sys) | CPU × floor |"
+    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    fw=$(awk '$4 == "ok" { print $1 }' "$BENCH_DIR/m.floor" | median)
+    fc=$(awk '$4 == "ok" { print $3 }' "$BENCH_DIR/m.floor" | median)
     for tool in $TOOLS; do
         if ! have "$tool"; then
-            echo "| \`$tool\` | not installed | | | | | |"
+            echo "| \`$tool\` | not installed | | | | | | | |"
             continue
         fi
-        local walls status med rss line
-        walls=$(awk '{ print ($3 == "timeout" ? "> " : "") $1 }' "$BENCH_DIR/m.$tool" | paste -sd, - | sed 's/,/, /g')
+        local walls med rss line cpu
+        walls=$(awk '{ print ($4 == "timeout" ? "> " : "") $1 }' "$BENCH_DIR/m.$tool" | paste -sd, - | sed 's/,/, /g')
         if grep -q ' failed$' "$BENCH_DIR/m.$tool"; then
-            echo "| \`$(tool_shown "$tool")\` | failed | $walls | | | | |"
+            echo "| \`$(tool_shown "$tool")\` | failed | $walls | | | | | | |"
             continue
         fi
         rss=$(awk '{ print $2 }' "$BENCH_DIR/m.$tool" | median)
         rss=$(awk -v k="$rss" 'BEGIN { printf "%.1f MiB", k / 1024 }')
         if grep -q ' timeout$' "$BENCH_DIR/m.$tool"; then
-            echo "| \`$(tool_shown "$tool")\` | > $TSHARK_TIMEOUT s (capped) | $walls | | | ≥ $rss | > $(awk -v a="$TSHARK_TIMEOUT" -v b="$fw" 'BEGIN { printf "%.0f", a / b }')× |"
+            echo "| \`$(tool_shown "$tool")\` | > $TSHARK_TIMEOUT s (capped) | $walls | | | ≥ $rss | > $(awk -v a="$TSHARK_TIMEOUT" -v b="$fw" 'BEGIN { printf "%.0f", a / b }')× | | |"
             continue
         fi
         med=$(awk '{ print $1 }' "$BENCH_DIR/m.$tool" | median)
-        line=$(awk -v w="$med" -v s="$size" -v p="$packets" -v fw="$fw" 'BEGIN {
-            printf "%.2f s | %s | %.0f | %.0f | %s | %.2f×", w, "WALLS", s / 1e6 / w, p / w, "RSS", w / fw }')
+        cpu=$(awk '{ print $3 }' "$BENCH_DIR/m.$tool" | median)
+        line=$(awk -v w="$med" -v s="$size" -v p="$packets" -v fw="$fw" -v c="$cpu" -v fc="$fc" 'BEGIN {
+            printf "%.2f s | %s | %.0f | %.0f | %s | %.2f× | %.2f s | %s", w, "WALLS", s / 1e6 / w, p / w, "RSS", w / fw, c, (fc > 0 ? sprintf("%.2f×", c / fc) : "n/a") }')
         pps=$(echo "$line" | awk -F' [|] ' '{ print $4 }')
         line=${line/| $pps |/| $(thousands "$pps") |}
         line=${line/WALLS/$walls}
@@ -252,15 +254,17 @@ bench_file() {
     flows*) kind=flows ;;
     esac
     [ -n "$kind" ] && [ -s "$BENCH_DIR/m.egress-audit" ] || return 0
-    ew=$(awk '$3 == "ok" { print $1 }' "$BENCH_DIR/m.egress-audit" | median)
+    ew=$(awk '$4 == "ok" { print $1 }' "$BENCH_DIR/m.egress-audit" | median)
+    ec=$(awk '$4 == "ok" { print $3 }' "$BENCH_DIR/m.egress-audit" | median)
     erss=$(awk '{ print $2 }' "$BENCH_DIR/m.egress-audit" | median)
     echo
-    awk -v kind="$kind" -v ew="$ew" -v fw="$fw" -v rss="$erss" \
+    awk -v kind="$kind" -v ew="$ew" -v fw="$fw" -v ec="$ec" -v fc="$fc" -v rss="$erss" \
         -v hnl="$(cnt hosts_not_listed)" -v hl="$(cnt sni_hosts)" 'BEGIN {
         ratio = ew / fw; mib = rss / 1024
         if (kind == "bulk") { tr = 1.15; tm = 32 } else { tr = 3; tm = 256 }
-        printf "Targets (%s): wall %.2f× the floor, target ≤ %.2f×: **%s**; peak RSS %.1f MiB, target ≤ %d MiB: **%s**", \
-            kind, ratio, tr, (ratio <= tr ? "met" : "missed"), mib, tm, (mib <= tm ? "met" : "missed")
+        cpu = (fc > 0 ? sprintf("CPU time %.2f× the floor: %s", ec / fc, (ec / fc <= tr ? "within" : "also over")) : "floor CPU time below 10 ms")
+        printf "Targets (%s): wall %.2f× the floor, target ≤ %.2f×: **%s** (%s); peak RSS %.1f MiB, target ≤ %d MiB: **%s**", \
+            kind, ratio, tr, (ratio <= tr ? "met" : "missed"), cpu, mib, tm, (mib <= tm ? "met" : "missed")
         if (kind == "flows")
             printf "; every host in the JSON report: %d SNI hosts listed, hosts_not_listed %d: **%s**", \
                 hl, hnl, (hnl == 0 ? "met" : "missed")
@@ -270,14 +274,14 @@ bench_file() {
 
 # ------------------------------------------------------------------ growth
 bench_growth() {
-    local f=$1 k copy name size packets fw ew rss base=
+    local f=$1 k copy name size packets fw ew fc ec rss base=
     echo
     echo "#### Growth: \`$(basename "$f")\` concatenated 1×, 2×, 4×"
     echo
     echo "Each copy shifted in time to start 61 s after the one before ended (\`bench/concat.py\`). $RUNS runs of each, interleaved with the floor; medians."
     echo
-    echo "| input | packets | GB | egress-audit wall | × floor | egress-audit peak RSS | vs 1× |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| input | packets | GB | egress-audit wall | × floor | CPU × floor | egress-audit peak RSS | vs 1× |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     local rsss=()
     for k in 1 2 4; do
         if [ "$k" = 1 ]; then
@@ -299,11 +303,13 @@ bench_growth() {
         done
         fw=$(awk '{ print $1 }' "$BENCH_DIR/m.floor" | median)
         ew=$(awk '{ print $1 }' "$BENCH_DIR/m.egress-audit" | median)
+        fc=$(awk '{ print $3 }' "$BENCH_DIR/m.floor" | median)
+        ec=$(awk '{ print $3 }' "$BENCH_DIR/m.egress-audit" | median)
         rss=$(awk '{ print $2 }' "$BENCH_DIR/m.egress-audit" | median)
         [ -n "$base" ] || base=$rss
         rsss+=("$rss")
-        awk -v k="$k" -v p="$(thousands "$packets")" -v s="$size" -v ew="$ew" -v fw="$fw" -v rss="$rss" -v base="$base" 'BEGIN {
-            printf "| %d× | %s | %.2f | %.2f s | %.2f× | %.1f MiB | %+.1f%% |\n", k, p, s / 1e9, ew, ew / fw, rss / 1024, (rss / base - 1) * 100 }'
+        awk -v k="$k" -v p="$(thousands "$packets")" -v s="$size" -v ew="$ew" -v fw="$fw" -v ec="$ec" -v fc="$fc" -v rss="$rss" -v base="$base" 'BEGIN {
+            printf "| %d× | %s | %.2f | %.2f s | %.2f× | %s | %.1f MiB | %+.1f%% |\n", k, p, s / 1e9, ew, ew / fw, (fc > 0 ? sprintf("%.2f×", ec / fc) : "n/a"), rss / 1024, (rss / base - 1) * 100 }'
         [ "$copy" = "$f" ] || rm -f "$copy"
     done
     echo
@@ -324,7 +330,7 @@ OUT=$BENCH_DIR/section.md
         "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${ARGS[*]}"
     echo
     machine
-    echo "- Method: $RUNS interleaved rounds per file after one \`cat FILE > /dev/null\` (page cache warm); wall time around each process (\`\$EPOCHREALTIME\`), peak RSS from GNU \`time -f %M\`; medians. MB/s is file bytes / 10^6 / wall. The floor is \`bench/floor.c\` (\`cc -O2 ... -lpcap\`: a bare \`pcap_next_ex\` loop)."
+    echo "- Method: $RUNS interleaved rounds per file after one \`cat FILE > /dev/null\` (page cache warm); wall time around each process (\`\$EPOCHREALTIME\`), peak RSS and CPU time (user + sys) from GNU \`time -f '%M %U %S'\`; medians. CPU time is given beside wall time because the machine may be shared: it is what a busy machine changes least. MB/s is file bytes / 10^6 / wall. The floor is \`bench/floor.c\` (\`cc -O2 ... -lpcap\`: a bare \`pcap_next_ex\` loop)."
     echo "- Load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here; the rounds are interleaved so it hits every tool)."
     if [ "$GROWTH" = 1 ]; then
         bench_growth "$1"
