@@ -26,7 +26,8 @@ checksum. The default names have the seed's length, so the lengths stay
 what they were; other formats work too (the shift is handled).
 
 Writes OUTDIR/flows-N.pcap (default OUTDIR /tmp/ea-bench; -o names the
-file). 200,000 exchanges of the checked-in seed: 3.8 M packets, about 0.75 GB.
+file). 200,000 exchanges of the checked-in seed (20 packets): 4.0 M packets,
+0.81 GB, in about 1.5 minutes.
 Python 3 standard library only.
 """
 import argparse

@@ -259,12 +259,15 @@ bench_file() {
     erss=$(awk '{ print $2 }' "$BENCH_DIR/m.egress-audit" | median)
     echo
     awk -v kind="$kind" -v ew="$ew" -v fw="$fw" -v ec="$ec" -v fc="$fc" -v rss="$erss" \
+        -v pr="$(paste -d' ' "$BENCH_DIR/m.floor" "$BENCH_DIR/m.egress-audit" | awk '$4 == "ok" && $8 == "ok" { printf "%s%.2f×", sep, $5 / $1; sep = ", " }')" \
         -v hnl="$(cnt hosts_not_listed)" -v hl="$(cnt sni_hosts)" 'BEGIN {
         ratio = ew / fw; mib = rss / 1024
         if (kind == "bulk") { tr = 1.15; tm = 32 } else { tr = 3; tm = 256 }
         cpu = (fc > 0 ? sprintf("CPU time %.2f× the floor: %s", ec / fc, (ec / fc <= tr ? "within" : "also over")) : "floor CPU time below 10 ms")
         printf "Targets (%s): wall %.2f× the floor, target ≤ %.2f×: **%s** (%s); peak RSS %.1f MiB, target ≤ %d MiB: **%s**", \
             kind, ratio, tr, (ratio <= tr ? "met" : "missed"), cpu, mib, tm, (mib <= tm ? "met" : "missed")
+        if (pr != "")
+            printf "; per-round wall ratios egress-audit / floor: %s", pr
         if (kind == "flows")
             printf "; every host in the JSON report: %d SNI hosts listed, hosts_not_listed %d: **%s**", \
                 hl, hnl, (hnl == 0 ? "met" : "missed")
@@ -326,8 +329,8 @@ OUT=$BENCH_DIR/section.md
     fi
     echo
     # shellcheck disable=SC2016 # the backquotes are markdown
-    printf '### %s, commit `%s`: `bench/run.sh %s`\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-        "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${ARGS[*]}"
+    printf '### %s, commit `%s`: `%sbench/run.sh %s`\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+        "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${BENCH_TOOLS:+BENCH_TOOLS=\"$BENCH_TOOLS\" }" "$(printf '%q ' "${ARGS[@]}" | sed 's/ $//')"
     echo
     machine
     echo "- Method: $RUNS interleaved rounds per file after one \`cat FILE > /dev/null\` (page cache warm); wall time around each process (\`\$EPOCHREALTIME\`), peak RSS and CPU time (user + sys) from GNU \`time -f '%M %U %S'\`; medians. CPU time is given beside wall time because the machine may be shared: it is what a busy machine changes least. MB/s is file bytes / 10^6 / wall. The floor is \`bench/floor.c\` (\`cc -O2 ... -lpcap\`: a bare \`pcap_next_ex\` loop)."
