@@ -12,7 +12,7 @@
 #
 #   floor         bench/floor.c (a bare pcap_next_ex loop), compiled here
 #   egress-audit  analyze -q -F json -o /dev/null FILE
-#   tcpdump       -r FILE -w /dev/null
+#   tcpdump       -Z root -r FILE -w /dev/null
 #   ndpiReader    -i FILE -v 0 (Debian package libndpi-bin; skipped if absent)
 #   tshark        SNI and DNS names: -T fields -Y "tls.handshake.type==1 or dns",
 #                 capped at TSHARK_TIMEOUT seconds (default 600; "> 600 s")
@@ -105,7 +105,7 @@ tool_cmd() {
     case $1 in
     floor) CMD=("$FLOOR" "$f") ;;
     egress-audit) CMD=("$EA_BIN" analyze -q -F json -o /dev/null "$f") ;;
-    tcpdump) CMD=(tcpdump -r "$f" -w /dev/null) ;;
+    tcpdump) CMD=(tcpdump -Z root -r "$f" -w /dev/null) ;; # -Z root: tcpdump would hand /dev/null to user tcpdump
     ndpiReader) CMD=(ndpiReader -i "$f" -v 0) ;;
     tshark) CMD=(timeout --foreground "$TSHARK_TIMEOUT" tshark -r "$f" -T fields
         -e tls.handshake.extensions_server_name -e dns.qry.name
@@ -117,7 +117,7 @@ tool_shown() {
     case $1 in
     floor) echo 'floor FILE' ;;
     egress-audit) echo 'egress-audit analyze -q -F json -o /dev/null FILE' ;;
-    tcpdump) echo 'tcpdump -r FILE -w /dev/null' ;;
+    tcpdump) echo 'tcpdump -Z root -r FILE -w /dev/null' ;;
     ndpiReader) echo 'ndpiReader -i FILE -v 0' ;;
     tshark) echo 'tshark -r FILE -T fields -e tls.handshake.extensions_server_name -e dns.qry.name -Y "tls.handshake.type==1 or dns"' ;;
     esac
