@@ -69,7 +69,7 @@ EAT_WALL=$WALL EAT_RSS=$RSS
 # every packet. tshark -q without a filter or tap does not dissect (it reads
 # and indexes the file); with -z conv,tcp it dissects every packet and keeps
 # a table of TCP conversations: the nearest thing to what egress-audit does.
-measure tcpdump tcpdump -r "$PCAP" -w /dev/null
+measure tcpdump tcpdump -Z root -r "$PCAP" -w /dev/null
 TD_WALL=$WALL TD_RSS=$RSS
 measure tcpdump_nn tcpdump -nn -r "$PCAP"
 TDN_WALL=$WALL TDN_RSS=$RSS
