@@ -146,11 +146,7 @@ enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
 /* Free what a connection that is not listed holds. */
 static void conn_clear(struct ea_conn *c)
 {
-    ea_str_clear(&c->name);
-    ea_str_clear(&c->alpn);
-    ea_str_clear(&c->http_method);
-    if (c->has_resolved)
-        ea_chain_free(&c->resolved);
+    ea_conn_clear(c);
 }
 
 static void flow_end(struct analyzer *a, struct flow *f)
@@ -167,6 +163,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
         c = &spare;
     }
     reasm_own_free(f);
+    quic_track_end(a, f);
     if (c) {
         c->src = f->cli;
         c->dst = f->srv;
@@ -186,6 +183,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
         if (app && app->http_method[0])
             ea_str_set(&c->http_method, app->http_method, strlen(app->http_method));
         c->tls_version = f->tls_version;
+        flow_hello_to_conn(a, f, c);
         c->http_status = f->http_status;
         c->first = f->first;
         c->last = f->last;
@@ -202,6 +200,8 @@ static void flow_end(struct analyzer *a, struct flow *f)
         }
         if (f->proto == EA_TCP) {
             c->outcome = flow_tcp_outcome(f, &c->outcome_why);
+        } else if (quic_track_outcome(f, &c->outcome, &c->outcome_why)) {
+            /* QUIC */
         } else if (f->pkts[DIR_S2C] > 0) {
             c->outcome = EA_OUT_REACHED;
             c->outcome_why = EA_OW_UDP_REPLY;
@@ -219,7 +219,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
     }
     if (f->has_resolved)
         ea_chain_free(&f->resolved);
-    free(f->app);
+    flow_app_free(f->app);
     flow_table_unlink(&a->flows, f);
     free(f);
 }
@@ -361,20 +361,20 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
         return;
     int dir = DIR_C2S;
     struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_UDP, &dir);
+    bool first = !f;
     if (!f) {
         f = flow_new(a, p, !src_is_server(p->sport, p->dport), &dir);
         if (!f)
             return;
         if (dns)
             f->flags |= EA_CF_DNS;
-        if (f->sport == 443)
-            f->flags |= EA_CF_QUIC;
     }
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
     flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
+    quic_track_datagram(a, f, dir, p, first);
 }
 
 static void count_decode(struct analyzer *a, enum decode_result r, const struct pkt *p)
