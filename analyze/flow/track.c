@@ -21,6 +21,11 @@ static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
         return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, text, strlen(text),
                                  rr->ttl);
     }
+    if (rr->type == DNS_TYPE_SVCB || rr->type == DNS_TYPE_HTTPS) {
+        char svcb[DNS_SVCB_TEXT_MAX];
+        size_t n = dns_svcb_text(rr, svcb, sizeof svcb);
+        return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, svcb, n, rr->ttl);
+    }
     return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, rr->target.s, rr->target.len,
                              rr->ttl);
 }
@@ -59,9 +64,12 @@ void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
     d->rcode = m->rcode;
     if (r == PARSE_MALFORMED)
         return;
-    for (size_t i = 0; i < m->n_answers; i++)
+    for (size_t i = 0; i < m->n_answers; i++) {
         if (!dns_add_rr(d, &m->answers[i]))
             a->failed = true;
+        if (m->answers[i].ech_public_len)
+            ech_note_public_name(a, m->answers[i].ech_public, m->answers[i].ech_public_len);
+    }
     if (m->answers_dropped)
         d->answers_dropped = true;
 }
