@@ -232,6 +232,8 @@ bool x509_name_covers(const uint8_t *name, size_t name_len, const char *host, si
         host_len--;
     if (name_len > 1 && name[name_len - 1] == '.')
         name_len--;
+    if (name_len == 0 || host_len == 0)
+        return false;
     if (name_len == host_len && ea_ascii_ieq(name, host, host_len))
         return true;
     /* "*.example.com" covers "a.example.com", not "example.com" or "a.b.example.com" */
