@@ -109,5 +109,6 @@ void analyzer_free(struct analyzer *a)
     track_end_all(a);
     flow_table_finish(&a->flows);
     attrib_finish(&a->attrib);
+    quic_track_finish(a);
     free(a);
 }

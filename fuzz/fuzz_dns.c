@@ -34,6 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < m.n_answers; i++) {
         check_name(&m.answers[i].owner);
         check_name(&m.answers[i].target);
+        const struct dns_rr *rr = &m.answers[i];
+        if (rr->svc_alpn_len > DNS_SVC_ALPN_MAX || rr->svc_alpn[rr->svc_alpn_len] != 0)
+            abort();
+        char text[DNS_SVCB_TEXT_MAX];
+        size_t n = dns_svcb_text(rr, text, sizeof text);
+        if (n >= sizeof text || text[n] != 0)
+            abort();
+        fuzz_touch(text, n);
     }
 
     struct cur msg;

@@ -5,12 +5,17 @@
  *      with the first half, then (as the analyzer does while INCOMPLETE)
  *      with the whole input
  *   1  tls_parse_client_hello_msg: one handshake message (QUIC CRYPTO)
- *   2  tls_parse_server_first: server→client stream bytes
- * The rest of the input is what the parser sees.
+ *   2  tls_parse_server_first: server→client stream bytes, then (as the
+ *      analyzer does after a TLS 1.2 ServerHello) tls_parse_server_certificate
+ *      and x509_subject_names on the leaf
+ * The rest of the input is what the parser sees. Every ClientHello parsed
+ * is also fingerprinted (ja4_client_hello).
  */
 #include "fuzz.h"
 
+#include "ja4.h"
 #include "tls.h"
+#include "x509.h"
 
 static uint8_t scratch[TLS_HS_MAX];
 
@@ -22,6 +27,26 @@ static void check_hello(const struct tls_client_hello *h)
         abort();
     fuzz_touch(h->sni, h->sni_len);
     fuzz_touch(h->alpn, h->alpn_len);
+    if (h->n_ciphers > TLS_JA4_CIPHERS_MAX && !h->ja4_cut)
+        abort();
+    char ja4[JA4_TEXT_MAX + 1];
+    if (ja4_client_hello(h, 't', ja4) && strlen(ja4) != JA4_TEXT_MAX)
+        abort();
+}
+
+static void server_certificate(const uint8_t *data, size_t size)
+{
+    struct cur leaf;
+    const char *why = NULL;
+    if (tls_parse_server_certificate(data, size, scratch, &leaf, &why) != PARSE_OK)
+        return;
+    struct x509_names xn;
+    if (x509_subject_names(leaf.p, cur_left(&leaf), "www.example.com", 15, &xn, &why) != PARSE_OK)
+        return;
+    if (xn.n > X509_NAMES_MAX)
+        abort();
+    for (size_t i = 0; i < xn.n; i++)
+        fuzz_touch(xn.names[i].p, cur_left(&xn.names[i]));
 }
 
 static void client_stream(const uint8_t *data, size_t size)
@@ -80,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (r == PARSE_MALFORMED)
             fuzz_touch_str(why);
+        server_certificate(data, size);
         break;
     }
     return 0;

@@ -129,14 +129,15 @@ def streams(payloads):
 
 def preprocess(test_c):
     cc = shlex.split(os.environ.get("CC", "cc"))
-    cmd = cc + ["-E", "-P", "-D_GNU_SOURCE", "-I", os.path.join(SRC, "analyze"),
+    cmd = cc + ["-E", "-P", "-D_GNU_SOURCE", "-I", os.path.join(SRC, "analyze", "parse"),
+                "-I", os.path.join(SRC, "analyze", "base"), "-I", os.path.join(SRC, "analyze", "model"),
                 "-I", os.path.join(SRC, "tests", "unit"), os.path.join(SRC, "tests", "unit", test_c)]
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
 def enum_values(header):
     vals = {}
-    with open(os.path.join(SRC, "analyze", header)) as fh:
+    with open(os.path.join(SRC, "analyze", "parse", header)) as fh:
         for name, num in re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=\s*(0x[0-9a-fA-F]+|\d+)", fh.read()):
             vals[name] = int(num, 0)
     return vals
@@ -384,9 +385,33 @@ def first_record(stream):
     return stream[5:5 + n]
 
 
+def test_certificates():
+    """The DER certificates of tests/unit/test_x509.c (hex string constants)."""
+    text = open(os.path.join(SRC, "tests", "unit", "test_x509.c")).read()
+    out = {}
+    for name, body in re.findall(r"static const char (cert_\w+)_hex\[\] =((?:\s*\"[0-9a-f]*\")+);",
+                                 text):
+        out[name] = bytes.fromhex("".join(re.findall(r'"([0-9a-f]*)"', body)))
+    return out
+
+
+def seeds_x509():
+    c = Corpus("x509")
+    for i, (name, der) in enumerate(sorted(test_certificates().items())):
+        c.add(name, bytes([i]) + der)
+    c.add("hostile-length", b"\x01\x30\x84\xff\xff\xff\xff")
+
+
 def seeds_tls():
     CLIENT, MSG, SERVER = b"\x00", b"\x01", b"\x02"
     c = Corpus("tls")
+    # a TLS 1.2 flight with the leaf certificate of test_x509.c
+    for name, der in sorted(test_certificates().items()):
+        cert = pg.u24(len(der)) + der
+        msg = pg.u8(11) + pg.u24(len(cert) + 3) + pg.u24(len(cert)) + cert
+        flight = pg.server_hello(version=0x0303, cipher=0xC02F) + pg.tls_records(22, msg,
+                                                                                  version=0x0303)
+        c.add(f"server-tls12-{name}", SERVER + flight)
     _pl, st = sample_streams()
     for (sp, dp), data in sorted(st.items()):
         if dp == 443:
@@ -738,6 +763,7 @@ TARGETS = {
     "tls": seeds_tls,
     "http": seeds_http,
     "quic": seeds_quic,
+    "x509": seeds_x509,
     "decode": seeds_decode,
     "pcap": seeds_pcap,
     "rules_text": seeds_rules_text,

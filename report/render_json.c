@@ -524,6 +524,13 @@ static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
     ok = ok && set(o, "tls_version",
                    c->tls_version ? j_name(ea_tls_version_name(c->tls_version), c->tls_version)
                                   : json_null());
+    /* schema 1 gained these: written only when there is something */
+    if (c->server_alpn.len)
+        ok = ok && set(o, "server_alpn", j_str(&c->server_alpn));
+    if (c->ja4.len)
+        ok = ok && set(o, "ja4", j_str(&c->ja4));
+    if (c->n_cert_names)
+        ok = ok && set(o, "cert_names", j_strs(c->cert_names, c->n_cert_names));
     ok = ok && set(o, "http_status", c->http_status ? j_int(c->http_status) : json_null());
     ok = ok && set(o, "http_method", j_str_or_null(&c->http_method));
     ok = ok && set(o, "first", j_time(&c->first));

@@ -282,13 +282,18 @@ static const struct {
     {EA_CF_TLS_NO_SNI, "no SNI"},
     {EA_CF_ECH, "ECH: SNI is the outer name"},
     {EA_CF_HTTP, ""},
-    {EA_CF_QUIC, "QUIC: FQDN rules cannot judge"},
+    {EA_CF_QUIC, "QUIC: application rules do not inspect it"},
     {EA_CF_PORT, "port not 80/443"},
     {EA_CF_MIDSTREAM, "capture began mid-stream"},
     {EA_CF_DNS, ""},
     {EA_CF_NAME_CUT, "name cut"},
     {EA_CF_REASM_GAP, "reassembly gap"},
     {EA_CF_HELLO_CUT, "TLS hello unreadable (too large or malformed)"},
+    {EA_CF_QUIC_VN, "QUIC version negotiation"},
+    {EA_CF_QUIC_UNKNOWN_VERSION, "QUIC version not readable"},
+    {EA_CF_ECH_REAL, "ECH public name: the real name is hidden"},
+    {EA_CF_ECH_GREASE, "ECH probably GREASE"},
+    {EA_CF_CERT_MISMATCH, "certificate does not cover the SNI"},
 };
 
 static void cell_flag_notes(struct cell *c, uint32_t flags)
@@ -749,23 +754,18 @@ enum {
     C_VERDICT, /* with an allowlist only */
     C_OUT,
     C_IN,
+    C_JA4, /* when some connection has one */
     C_NOTES,
     C__N
 };
 static const struct col conn_cols[C__N] = {
-    [C_TIME] = {"TIME", true},
-    [C_SRC] = {"SOURCE", true},
-    [C_ARROW] = {"", false},
-    [C_DST] = {"DESTINATION", false},
-    [C_PROTO] = {"PROTO", false},
-    [C_NAME] = {"NAME", false},
-    [C_FROM] = {"FROM", false},
-    [C_OUTCOME] = {"OUTCOME", false},
-    [C_WHY] = {"WHY", false},
-    [C_VERDICT] = {"VERDICT", false},
-    [C_OUT] = {"BYTES OUT", true},
-    [C_IN] = {"BYTES IN", true},
-    [C_NOTES] = {"RESOLVED AS / NOTES", false},
+    [C_TIME] = {"TIME", true},     [C_SRC] = {"SOURCE", true},
+    [C_ARROW] = {"", false},       [C_DST] = {"DESTINATION", false},
+    [C_PROTO] = {"PROTO", false},  [C_NAME] = {"NAME", false},
+    [C_FROM] = {"FROM", false},    [C_OUTCOME] = {"OUTCOME", false},
+    [C_WHY] = {"WHY", false},      [C_VERDICT] = {"VERDICT", false},
+    [C_OUT] = {"BYTES OUT", true}, [C_IN] = {"BYTES IN", true},
+    [C_JA4] = {"JA4", false},      [C_NOTES] = {"RESOLVED AS / NOTES", false},
 };
 
 static int print_conns(const struct ea_report *r, FILE *out, bool color)
@@ -773,6 +773,11 @@ static int print_conns(const struct ea_report *r, FILE *out, bool color)
     struct table t = {.cols = conn_cols, .ncols = C__N};
     if (!r->has_policy)
         t.hidden = UINT32_C(1) << C_VERDICT;
+    bool any_ja4 = false;
+    for (size_t i = 0; i < r->n_conns && !any_ja4; i++)
+        any_ja4 = r->conns[i].ja4.len > 0;
+    if (!any_ja4)
+        t.hidden |= UINT32_C(1) << C_JA4;
     struct timeval base = {0};
     if (r->have_time)
         base = r->first;
@@ -803,6 +808,10 @@ static int print_conns(const struct ea_report *r, FILE *out, bool color)
             cell_verdict(&row[C_VERDICT], c->verdict);
         cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
         cell_printf(&row[C_IN], "%" PRIu64, c->bytes_in);
+        if (c->ja4.len)
+            cell_str(&row[C_JA4], &c->ja4);
+        else
+            cell_puts(&row[C_JA4], "-");
         /* A chain that is just the connection's own name says nothing new. */
         bool echo = c->name_source != EA_NAME_NONE && c->resolved.n_names == 1 &&
                     str_eq_ci(&c->resolved.names[0], &c->name);

@@ -1685,6 +1685,13 @@ static bool read_conn(struct rd *d, size_t i, json_t *o)
          f_u64(d, o, "packets_in", UINT64_MAX, &c->pkts_in) &&
          f_u64(d, o, "bytes_out", UINT64_MAX, &c->bytes_out) &&
          f_u64(d, o, "bytes_in", UINT64_MAX, &c->bytes_in) && read_chain(d, o, c);
+    /* keys that schema 1 gained later: optional */
+    if (ok && json_object_get(o, "server_alpn"))
+        ok = f_str(d, o, "server_alpn", false, &c->server_alpn);
+    if (ok && json_object_get(o, "ja4"))
+        ok = f_str(d, o, "ja4", false, &c->ja4);
+    if (ok && json_object_get(o, "cert_names"))
+        ok = f_strs(d, o, "cert_names", REPORT_READ_MAX_CHAIN, &c->cert_names, &c->n_cert_names);
     if (!ok)
         return false;
     c->name_source = (enum ea_name_source)source;

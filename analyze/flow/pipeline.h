@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "dns.h"
 #include "frame.h"
+#include "ja4.h"
 #include "lru.h"
 #include "model.h"
 #include "tls.h"
@@ -53,6 +54,12 @@ struct flow_app {
     uint8_t alpn_len;
     char alpn[TLS_ALPN_MAX + 1];
     char http_method[16];
+    uint8_t server_alpn_len;
+    char server_alpn[TLS_ALPN_MAX + 1]; /* chosen by the ServerHello (TLS 1.2 and older) */
+    char ja4[JA4_TEXT_MAX + 1];         /* empty when none */
+    struct ea_str *cert_names;          /* owned; moved into the connection */
+    size_t n_cert_names;
+    bool cert_mismatch; /* no name of the certificate (kept or not) covers the SNI */
 };
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
@@ -90,6 +97,8 @@ struct flow {
     bool obs_told;
     uint8_t obs_outcome, obs_name; /* enum ea_outcome, enum ea_name_source */
     uint32_t obs_tag;              /* the observer's value */
+    struct quic_track *quic;       /* quic_flow.c: QUIC flows only, while there is more to read */
+    uint8_t quic_seen;             /* enum quic_seen bits: what QUIC taught about this flow */
 };
 
 struct flow_table {
@@ -112,6 +121,21 @@ struct attrib {
 /* ---- the analyzer ---- */
 
 struct dns_index;
+struct quic_track;
+
+/* What a UDP flow's QUIC packets showed (struct flow's quic_seen). */
+enum quic_seen {
+    QS_QUIC = 1u << 0,    /* handled as QUIC (port 443, or a decrypted Initial) */
+    QS_INITIAL = 1u << 1, /* a client Initial was decrypted */
+    QS_REACHED = 1u << 2, /* a server Initial or Handshake packet */
+    QS_VN = 1u << 3,      /* Version Negotiation */
+};
+
+/* Concurrent QUIC flows whose Initials are being decrypted (about 17 KiB
+ * each); past it a QUIC flow is counted in quic_not_tracked, not read. */
+#define EA_QUIC_MAX_TRACKED 4096
+/* ECH public names learnt from DNS HTTPS/SVCB answers in the capture. */
+#define EA_ECH_NAMES_MAX 64
 
 #define EA_TCP_IDLE_SECONDS 600   /* open TCP flow without packets */
 #define EA_CLOSED_IDLE_SECONDS 60 /* closed TCP, and UDP flows */
@@ -126,6 +150,10 @@ struct analyzer {
     struct timeval now; /* time of the packet being processed */
     uint8_t tls_scratch[TLS_HS_MAX];
     struct dns_msg dns_scratch;
+    uint8_t *quic_scratch; /* QUIC_SCRATCH_MAX bytes, allocated with the first QUIC flow */
+    size_t quic_tracked;   /* flows holding a struct quic_track */
+    size_t n_ech_names;    /* public names of ECH configs seen in DNS, oldest first */
+    struct ea_str ech_names[EA_ECH_NAMES_MAX];
     bool failed;   /* out of memory */
     bool finished; /* reassembly has been shut down */
     /* the live view, if any (analyzer_on_conn) */
@@ -178,6 +206,41 @@ void attrib_add_response(struct attrib *t, const struct ea_addr *client, const s
 bool attrib_lookup(const struct attrib *t, const struct ea_addr *client, const struct ea_addr *addr,
                    struct ea_chain *out);
 void ea_chain_free(struct ea_chain *c);
+
+/* stream.c (flow_client_hello: hello.c): the flow's app data (allocated on first use; NULL on
+ * ENOMEM, with a->failed set), and its name: the first one set wins. */
+struct flow_app *flow_app(struct analyzer *a, struct flow *f);
+void flow_set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
+                   size_t len);
+/* The ClientHello's fields that every transport keeps: name (TLS or QUIC
+ * SNI), flags, ALPN and the JA4 fingerprint ('t' TCP, 'q' QUIC). */
+void flow_client_hello(struct analyzer *a, struct flow *f, const struct tls_client_hello *ch,
+                       char ja4_transport);
+
+/* hello.c */
+/* After a TLS 1.2 ServerHello: the leaf certificate's names (first bytes
+ * of the server's side); true when nothing more is to be read there. */
+bool flow_server_certificate(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len);
+/* Into the ending connection: JA4, server ALPN, certificate names (moved),
+ * and the ECH and certificate flags. */
+void flow_hello_to_conn(struct analyzer *a, struct flow *f, struct ea_conn *c);
+void flow_app_free(struct flow_app *app);
+void flow_copy_field(char *dst, size_t cap, const uint8_t *p, size_t len);
+
+/* quic_flow.c: a UDP datagram of flow f in direction dir (first: the flow's
+ * first packet); whether the flow is QUIC is decided here. */
+void quic_track_datagram(struct analyzer *a, struct flow *f, int dir, const struct pkt *p,
+                         bool first);
+/* The outcome of a QUIC flow; false when f is not one. */
+bool quic_track_outcome(const struct flow *f, enum ea_outcome *out, enum ea_outcome_why *why);
+/* Release f's QUIC state (counting what it dropped); f may hold none. */
+void quic_track_end(struct analyzer *a, struct flow *f);
+/* The analyzer's QUIC and ECH storage. */
+void quic_track_finish(struct analyzer *a);
+/* A public name from an ECH configuration in a DNS answer; does the
+ * connection's visible (outer) SNI look like a real ECH public name? */
+void ech_note_public_name(struct analyzer *a, const char *name, size_t len);
+bool ech_is_public_name(const struct analyzer *a, const char *name, size_t len);
 
 /* track.c */
 /* A DNS message seen by client (over UDP, or whole from a TCP stream):

@@ -19,7 +19,7 @@ static bool is_dns_port(const struct flow *f)
     return f->sport == 53 || f->cport == 53;
 }
 
-static struct flow_app *flow_app(struct analyzer *a, struct flow *f)
+struct flow_app *flow_app(struct analyzer *a, struct flow *f)
 {
     if (!f->app) {
         f->app = calloc(1, sizeof(*f->app));
@@ -29,8 +29,8 @@ static struct flow_app *flow_app(struct analyzer *a, struct flow *f)
     return f->app;
 }
 
-static void set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
-                     size_t len)
+void flow_set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
+                   size_t len)
 {
     struct flow_app *app = flow_app(a, f);
     if (!app || f->name_source != EA_NAME_NONE)
@@ -45,7 +45,7 @@ static void set_name(struct analyzer *a, struct flow *f, enum ea_name_source src
     f->name_source = src;
 }
 
-static void copy_field(char *dst, size_t cap, const uint8_t *p, size_t len)
+void flow_copy_field(char *dst, size_t cap, const uint8_t *p, size_t len)
 {
     if (len > cap - 1)
         len = cap - 1;
@@ -124,20 +124,7 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
             return;
         }
         f->client_hello = true;
-        f->flags |= EA_CF_TLS;
-        if (ch.has_sni) {
-            set_name(a, f, EA_NAME_SNI, ch.sni, ch.sni_len);
-            if (ch.sni_cut)
-                f->flags |= EA_CF_NAME_CUT;
-        } else {
-            f->flags |= EA_CF_TLS_NO_SNI;
-        }
-        if (ch.has_ech)
-            f->flags |= EA_CF_ECH;
-        if (ch.has_alpn && flow_app(a, f)) {
-            copy_field(f->app->alpn, sizeof(f->app->alpn), ch.alpn, ch.alpn_len);
-            f->app->alpn_len = (uint8_t)strlen(f->app->alpn);
-        }
+        flow_client_hello(a, f, &ch, 't');
         return;
     }
     case SK_HTTP: {
@@ -158,19 +145,19 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
         f->http_request = true;
         f->flags |= EA_CF_HTTP;
         if (flow_app(a, f))
-            copy_field(f->app->http_method, sizeof(f->app->http_method), rq.method.p,
-                       rq.method.len);
+            flow_copy_field(f->app->http_method, sizeof(f->app->http_method), rq.method.p,
+                            rq.method.len);
         /* RFC 9112 §3.2.2: a proxy ignores Host for an absolute-form
          * target and uses the URI's authority; CONNECT names host:port. */
         if (rq.is_connect) {
             struct http_view h = http_authority_host(rq.authority);
-            set_name(a, f, EA_NAME_CONNECT, h.p, h.len);
+            flow_set_name(a, f, EA_NAME_CONNECT, h.p, h.len);
         } else if (rq.absolute_form && rq.authority.len) {
             struct http_view h = http_authority_host(rq.authority);
-            set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
+            flow_set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
         } else if (rq.has_host && rq.host.len) {
             struct http_view h = http_authority_host(rq.host);
-            set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
+            flow_set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
         }
         return;
     }
@@ -201,6 +188,10 @@ static void feed_server(struct analyzer *a, struct flow *f, const uint8_t *data,
         return;
     case SK_TLS: {
         struct tls_server_first sf;
+        if (f->server_hello) { /* TLS 1.2: reading on for the certificate */
+            d->done = flow_server_certificate(a, f, data, len);
+            return;
+        }
         enum parse_result r = tls_parse_server_first(data, len, &sf, &why);
         if (r == PARSE_INCOMPLETE) {
             if (len >= a->cutoff)
@@ -217,6 +208,14 @@ static void feed_server(struct analyzer *a, struct flow *f, const uint8_t *data,
         if (sf.kind == TLS_SERVER_HELLO) {
             f->server_hello = true;
             f->tls_version = sf.version;
+            if (sf.alpn_len && flow_app(a, f)) {
+                flow_copy_field(f->app->server_alpn, sizeof(f->app->server_alpn), sf.alpn,
+                                sf.alpn_len);
+                f->app->server_alpn_len = (uint8_t)strlen(f->app->server_alpn);
+            }
+            /* TLS 1.2 and older send the certificate in cleartext */
+            if (sf.version <= 0x0303 && !sf.hello_retry)
+                d->done = flow_server_certificate(a, f, data, len);
         } else {
             f->tls_alert = true;
         }

@@ -21,6 +21,11 @@ static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
         return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, text, strlen(text),
                                  rr->ttl);
     }
+    if (rr->type == DNS_TYPE_SVCB || rr->type == DNS_TYPE_HTTPS) {
+        char svcb[DNS_SVCB_TEXT_MAX];
+        size_t n = dns_svcb_text(rr, svcb, sizeof svcb);
+        return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, svcb, n, rr->ttl);
+    }
     return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, rr->target.s, rr->target.len,
                              rr->ttl);
 }
@@ -59,9 +64,12 @@ void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
     d->rcode = m->rcode;
     if (r == PARSE_MALFORMED)
         return;
-    for (size_t i = 0; i < m->n_answers; i++)
+    for (size_t i = 0; i < m->n_answers; i++) {
         if (!dns_add_rr(d, &m->answers[i]))
             a->failed = true;
+        if (m->answers[i].ech_public_len)
+            ech_note_public_name(a, m->answers[i].ech_public, m->answers[i].ech_public_len);
+    }
     if (m->answers_dropped)
         d->answers_dropped = true;
 }
@@ -146,11 +154,7 @@ enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
 /* Free what a connection that is not listed holds. */
 static void conn_clear(struct ea_conn *c)
 {
-    ea_str_clear(&c->name);
-    ea_str_clear(&c->alpn);
-    ea_str_clear(&c->http_method);
-    if (c->has_resolved)
-        ea_chain_free(&c->resolved);
+    ea_conn_clear(c);
 }
 
 /* Everything of a connection that is not a heap string, from its flow: the
@@ -175,6 +179,8 @@ static void conn_fill(const struct flow *f, struct ea_conn *c)
     c->bytes_in = f->bytes[DIR_S2C];
     if (f->proto == EA_TCP) {
         c->outcome = flow_tcp_outcome(f, &c->outcome_why);
+    } else if (quic_track_outcome(f, &c->outcome, &c->outcome_why)) {
+        /* QUIC: a server Initial or Handshake, or client Initials only */
     } else if (f->pkts[DIR_S2C] > 0) {
         c->outcome = EA_OUT_REACHED;
         c->outcome_why = EA_OW_UDP_REPLY;
@@ -223,6 +229,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
         c = &spare;
     }
     reasm_own_free(f);
+    quic_track_end(a, f);
     if (c) {
         conn_fill(f, c);
         const struct flow_app *app = f->app;
@@ -234,6 +241,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
             ea_str_set(&c->alpn, app->alpn, app->alpn_len);
         if (app && app->http_method[0])
             ea_str_set(&c->http_method, app->http_method, strlen(app->http_method));
+        flow_hello_to_conn(a, f, c);
         if (f->has_resolved) {
             c->has_resolved = true;
             c->resolved = f->resolved;
@@ -253,7 +261,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
     }
     if (f->has_resolved)
         ea_chain_free(&f->resolved);
-    free(f->app);
+    flow_app_free(f->app);
     flow_table_unlink(&a->flows, f);
     free(f);
 }
@@ -397,20 +405,20 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
         return;
     int dir = DIR_C2S;
     struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_UDP, &dir);
+    bool first = !f;
     if (!f) {
         f = flow_new(a, p, !src_is_server(p->sport, p->dport), &dir);
         if (!f)
             return;
         if (dns)
             f->flags |= EA_CF_DNS;
-        if (f->sport == 443)
-            f->flags |= EA_CF_QUIC;
     }
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
     flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
+    quic_track_datagram(a, f, dir, p, first);
     if (a->observe)
         flow_observe(a, f);
 }

@@ -49,6 +49,9 @@ static const struct ea_name outcome_why_tab[] = {
     {EA_OW_HANDSHAKE_ONLY, "handshake only: a SYN-ACK proves nothing on 80/443"},
     {EA_OW_UDP_REPLY, "reply received"},
     {EA_OW_UDP_NO_REPLY, "no reply"},
+    {EA_OW_QUIC_HANDSHAKE, "QUIC server Initial or Handshake received"},
+    {EA_OW_QUIC_NO_ANSWER, "QUIC client Initials only, no answer"},
+    {EA_OW_QUIC_VN, "QUIC Version Negotiation received, no handshake"},
 };
 _Static_assert(EA_NAMES_LEN(outcome_why_tab) == EA_OW__COUNT - 1, "one text per outcome why");
 
@@ -68,6 +71,10 @@ static const struct ea_name verdict_why_tab[] = {
     {EA_VW_IP_ONLY, "no name (IP only): FQDN rules cannot judge it"},
     {EA_VW_INACTIVE_ONLY, "only an Inactive rule matches this name"},
     {EA_VW_NO_RULE, "no rule permits this name"},
+    {EA_VW_QUIC_NAMED, "QUIC: Azure Firewall application rules do not inspect QUIC; the client "
+                       "falls back to TCP 443 when UDP 443 is blocked"},
+    {EA_VW_FQDN_ECH_REAL, "an FQDN rule permits the visible name (ECH: the visible name is an "
+                          "ECH public name, the real name is hidden)"},
 };
 _Static_assert(EA_NAMES_LEN(verdict_why_tab) == EA_VW__COUNT - 1, "one text per verdict why");
 
@@ -111,6 +118,27 @@ static const struct ea_name counter_tab[] = {
     {EA_C_REASM_WARNINGS, "reasm_warnings"},
     {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
     {EA_C_HOSTS_NOT_LISTED, "hosts_not_listed"},
+    {EA_C_QUIC_FLOWS, "quic_flows"},
+    {EA_C_QUIC_NOT_TRACKED, "quic_not_tracked"},
+    {EA_C_QUIC_INITIALS, "quic_initials"},
+    {EA_C_QUIC_HELLOS, "quic_hellos"},
+    {EA_C_QUIC_VERSION_NEGOTIATION, "quic_version_negotiation"},
+    {EA_C_QUIC_UNKNOWN_VERSION, "quic_unknown_version"},
+    {EA_C_QUIC_DROP_TRUNCATED, "quic_drop_truncated"},
+    {EA_C_QUIC_DROP_BAD_HEADER, "quic_drop_bad_header"},
+    {EA_C_QUIC_DROP_UNKNOWN_VERSION, "quic_drop_unknown_version"},
+    {EA_C_QUIC_DROP_TOO_SHORT, "quic_drop_too_short"},
+    {EA_C_QUIC_DROP_NO_KEYS, "quic_drop_no_keys"},
+    {EA_C_QUIC_DROP_DECRYPT, "quic_drop_decrypt"},
+    {EA_C_QUIC_DROP_CRYPTO_LIB, "quic_drop_libcrypto"},
+    {EA_C_QUIC_DROP_FRAME_UNKNOWN, "quic_drop_frame_unknown"},
+    {EA_C_QUIC_DROP_FRAME_MALFORMED, "quic_drop_frame_malformed"},
+    {EA_C_QUIC_DROP_CRYPTO_CAP, "quic_drop_crypto_cap"},
+    {EA_C_QUIC_DROP_CRYPTO_RANGES, "quic_drop_crypto_ranges"},
+    {EA_C_QUIC_DROP_HELLO_NOT_CH, "quic_drop_hello_not_client_hello"},
+    {EA_C_QUIC_DROP_HELLO_TOO_BIG, "quic_drop_hello_too_big"},
+    {EA_C_QUIC_DROP_HELLO_MALFORMED, "quic_drop_hello_malformed"},
+    {EA_C_QUIC_DROP_RETRY_BAD, "quic_drop_retry_bad"},
 };
 _Static_assert(EA_NAMES_LEN(counter_tab) == EA_C__COUNT, "one name per counter");
 
@@ -126,6 +154,11 @@ static const struct ea_name conn_flag_tab[] = {
     {EA_CF_NAME_CUT, "name-cut"},
     {EA_CF_REASM_GAP, "reassembly-gap"},
     {EA_CF_HELLO_CUT, "hello-unreadable"},
+    {EA_CF_QUIC_VN, "quic-version-negotiation"},
+    {EA_CF_QUIC_UNKNOWN_VERSION, "quic-unknown-version"},
+    {EA_CF_ECH_REAL, "ech-real"},
+    {EA_CF_ECH_GREASE, "ech-grease?"},
+    {EA_CF_CERT_MISMATCH, "cert-mismatch"},
 };
 
 static const struct ea_name tls_version_tab[] = {
@@ -303,6 +336,20 @@ static void strs_free(struct ea_str *v, size_t n)
 
 /* ---- lifetime ---- */
 
+void ea_conn_clear(struct ea_conn *c)
+{
+    ea_str_clear(&c->name);
+    ea_str_clear(&c->alpn);
+    ea_str_clear(&c->http_method);
+    ea_str_clear(&c->server_alpn);
+    ea_str_clear(&c->ja4);
+    strs_free(c->cert_names, c->n_cert_names);
+    c->cert_names = NULL;
+    c->n_cert_names = 0;
+    chain_clear(&c->resolved);
+    c->has_resolved = false;
+}
+
 void ea_report_init(struct ea_report *r)
 {
     memset(r, 0, sizeof *r);
@@ -339,13 +386,8 @@ void ea_report_finish(struct ea_report *r)
         ea_str_clear(&r->inputs[i].capture.write_error);
     }
     free(r->inputs);
-    for (size_t i = 0; i < r->n_conns; i++) {
-        struct ea_conn *c = &r->conns[i];
-        ea_str_clear(&c->name);
-        ea_str_clear(&c->alpn);
-        ea_str_clear(&c->http_method);
-        chain_clear(&c->resolved);
-    }
+    for (size_t i = 0; i < r->n_conns; i++)
+        ea_conn_clear(&r->conns[i]);
     free(r->conns);
     for (size_t i = 0; i < r->n_dns; i++) {
         struct ea_dns *d = &r->dns[i];

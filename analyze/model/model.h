@@ -63,6 +63,9 @@ enum ea_outcome_why {
     EA_OW_HANDSHAKE_ONLY,     /* "handshake only: a SYN-ACK proves nothing on 80/443" */
     EA_OW_UDP_REPLY,          /* "reply received" */
     EA_OW_UDP_NO_REPLY,       /* "no reply" */
+    EA_OW_QUIC_HANDSHAKE,     /* "QUIC server Initial or Handshake received" */
+    EA_OW_QUIC_NO_ANSWER,     /* "QUIC client Initials only, no answer" */
+    EA_OW_QUIC_VN,            /* "QUIC Version Negotiation received, no handshake" */
     EA_OW__COUNT
 };
 
@@ -88,6 +91,11 @@ enum ea_conn_flag {
     EA_CF_NAME_CUT = 1u << 8,   /* the name was longer than we keep */
     EA_CF_REASM_GAP = 1u << 9,  /* bytes missing before the hello could be read */
     EA_CF_HELLO_CUT = 1u << 10, /* a TLS ClientHello too large or malformed to read */
+    EA_CF_QUIC_VN = 1u << 11,   /* QUIC Version Negotiation seen */
+    EA_CF_QUIC_UNKNOWN_VERSION = 1u << 12, /* a QUIC long header of a version we cannot read */
+    EA_CF_ECH_REAL = 1u << 13,             /* ECH, and the visible SNI is a known ECH public name */
+    EA_CF_ECH_GREASE = 1u << 14,           /* ECH, with nothing saying it is not GREASE */
+    EA_CF_CERT_MISMATCH = 1u << 15,        /* the server certificate's names do not cover the SNI */
 };
 
 /* What the loaded allowlist says about a destination (policy.c). */
@@ -112,12 +120,14 @@ enum ea_verdict_why {
     EA_VW_TAG_MAYBE,        /* "a service-tag rule without known prefixes may cover it ..." */
     EA_VW_PORT_UDP,         /* "a name over UDP: FQDN rules cover TCP 80/443 only" */
     EA_VW_PORT,             /* "FQDN rules cover ports 80 and 443 only" */
-    EA_VW_QUIC,             /* "QUIC (UDP 443): FQDN rules cannot judge it" */
+    EA_VW_QUIC,             /* "QUIC (UDP 443): FQDN rules cannot judge it" (no name read) */
     EA_VW_TLS_NO_SNI,       /* "TLS without SNI: no name to judge" */
     EA_VW_HELLO_UNREADABLE, /* "a TLS ClientHello too large or malformed to read: ..." */
     EA_VW_IP_ONLY,          /* "no name (IP only): FQDN rules cannot judge it" */
     EA_VW_INACTIVE_ONLY,    /* "only an Inactive rule matches this name" */
     EA_VW_NO_RULE,          /* "no rule permits this name" */
+    EA_VW_QUIC_NAMED,       /* "QUIC: Azure Firewall application rules do not inspect ..." */
+    EA_VW_FQDN_ECH_REAL,    /* "an FQDN rule permits the visible name (ECH: the real ...)" */
     EA_VW__COUNT
 };
 
@@ -192,7 +202,11 @@ struct ea_conn {
     uint32_t flags;                  /* enum ea_conn_flag */
     struct ea_str alpn;              /* first ALPN protocol offered, if any */
     uint16_t tls_version;            /* negotiated (ServerHello), 0 if none */
-    uint16_t http_status;            /* first response status, 0 if none */
+    struct ea_str server_alpn;       /* ALPN the ServerHello chose (TLS 1.2 and older) */
+    struct ea_str ja4;               /* JA4 fingerprint of the ClientHello, if any */
+    struct ea_str *cert_names;       /* leaf certificate CN and SAN dNSNames (TLS 1.2) */
+    size_t n_cert_names;
+    uint16_t http_status; /* first response status, 0 if none */
     struct ea_str http_method;
     struct timeval first, last;
     uint64_t pkts_out, pkts_in;   /* out = client to server */
@@ -334,9 +348,31 @@ enum ea_counter {
     EA_C_HTTP_MALFORMED,
     EA_C_FLOWS,
     EA_C_FLOWS_EVICTED,
-    EA_C_REASM_WARNINGS,   /* libnids and own reassembly complaints */
-    EA_C_CONNS_NOT_LISTED, /* connections past the row cap: counted, not listed */
-    EA_C_HOSTS_NOT_LISTED, /* connections to hosts past the host cap */
+    EA_C_REASM_WARNINGS,           /* libnids and own reassembly complaints */
+    EA_C_CONNS_NOT_LISTED,         /* connections past the row cap: counted, not listed */
+    EA_C_HOSTS_NOT_LISTED,         /* connections to hosts past the host cap */
+    EA_C_QUIC_FLOWS,               /* UDP flows read as QUIC */
+    EA_C_QUIC_NOT_TRACKED,         /* QUIC flows past the cap on decryption state */
+    EA_C_QUIC_INITIALS,            /* client Initial packets decrypted */
+    EA_C_QUIC_HELLOS,              /* ClientHellos read from them */
+    EA_C_QUIC_VERSION_NEGOTIATION, /* flows with a Version Negotiation packet */
+    EA_C_QUIC_UNKNOWN_VERSION,     /* flows with a long header of an unknown version */
+    /* QUIC packets (or their rest) given up, by reason (analyze/parse/quic.h) */
+    EA_C_QUIC_DROP_TRUNCATED,
+    EA_C_QUIC_DROP_BAD_HEADER,
+    EA_C_QUIC_DROP_UNKNOWN_VERSION,
+    EA_C_QUIC_DROP_TOO_SHORT,
+    EA_C_QUIC_DROP_NO_KEYS,
+    EA_C_QUIC_DROP_DECRYPT,
+    EA_C_QUIC_DROP_CRYPTO_LIB,
+    EA_C_QUIC_DROP_FRAME_UNKNOWN,
+    EA_C_QUIC_DROP_FRAME_MALFORMED,
+    EA_C_QUIC_DROP_CRYPTO_CAP,
+    EA_C_QUIC_DROP_CRYPTO_RANGES,
+    EA_C_QUIC_DROP_HELLO_NOT_CH,
+    EA_C_QUIC_DROP_HELLO_TOO_BIG,
+    EA_C_QUIC_DROP_HELLO_MALFORMED,
+    EA_C_QUIC_DROP_RETRY_BAD,
     EA_C__COUNT
 };
 
@@ -420,6 +456,9 @@ void ea_report_finish(struct ea_report *r);
 /* Copy bytes into a model string (replacing what it had). false on ENOMEM. */
 bool ea_str_set(struct ea_str *s, const void *p, size_t len);
 void ea_str_clear(struct ea_str *s);
+
+/* Free what a connection holds (its strings, names and chain); zeroes them. */
+void ea_conn_clear(struct ea_conn *c);
 
 /* Growth helpers: return a zeroed new element or NULL on ENOMEM. The one
  * exception: a new ea_dns has rcode = -1 (no response seen yet). */

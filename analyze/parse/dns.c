@@ -6,6 +6,7 @@
  */
 #include "dns.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum {
@@ -172,6 +173,79 @@ static enum parse_result rdata_name(const struct cur *msg, struct cur *rd, struc
     return res;
 }
 
+/* RFC 9460 §14.3.2: SvcParamKeys read here */
+enum {
+    SVC_KEY_ALPN = 1,
+    SVC_KEY_NO_DEFAULT_ALPN = 2,
+    SVC_KEY_PORT = 3,
+    SVC_KEY_ECH = 5,
+};
+
+/* RFC 9460 §7.1.1: alpn-ids, each a length-prefixed protocol id (1..255
+ * bytes), at least one; joined by ',' into bounded text. */
+static enum parse_result svc_alpn(struct cur *value, struct dns_rr *rr, const char **out_reason)
+{
+    if (cur_empty(value))
+        return malformed(out_reason, "empty alpn SvcParam");
+    while (!cur_empty(value)) {
+        struct cur id;
+        const uint8_t *p = NULL;
+        if (!cur_vec8(value, &id) || cur_empty(&id))
+            return malformed(out_reason, "bad alpn-id");
+        size_t n = cur_left(&id), sep = rr->svc_alpn_len ? 1 : 0;
+        if (rr->svc_alpn_cut || sep + n > (size_t)DNS_SVC_ALPN_MAX - rr->svc_alpn_len) {
+            rr->svc_alpn_cut = true;
+            continue;
+        }
+        if (!cur_bytes(&id, n, &p))
+            return malformed(out_reason, "bad alpn-id");
+        if (sep)
+            rr->svc_alpn[rr->svc_alpn_len++] = ',';
+        memcpy(rr->svc_alpn + rr->svc_alpn_len, p, n);
+        rr->svc_alpn_len = (uint16_t)(rr->svc_alpn_len + n);
+        rr->svc_alpn[rr->svc_alpn_len] = '\0';
+    }
+    return PARSE_OK;
+}
+
+/*
+ * RFC 9848 §4 (draft-ietf-tls-esni): ECHConfig ECHConfigList<4..2^16-1>;
+ * struct { uint16 version; uint16 length; contents } ECHConfig; for version
+ * 0xfe0d: HpkeKeyConfig { uint8 config_id; uint16 kem_id;
+ * opaque public_key<1..2^16-1>; HpkeSymmetricCipherSuite
+ * cipher_suites<4..2^16-4>; }, uint8 maximum_name_length,
+ * opaque public_name<1..255>, extensions<0..2^16-1>. The first readable
+ * config's public_name is kept: the visible SNI of the client that uses it.
+ * A list that does not parse only leaves the name unknown.
+ */
+static void svc_ech(struct cur *value, struct dns_rr *rr)
+{
+    struct cur list;
+    if (!cur_vec16(value, &list))
+        return;
+    while (!cur_empty(&list)) {
+        uint16_t version;
+        struct cur cfg, pk, suites, name;
+        uint8_t config_id, max_len;
+        uint16_t kem;
+        const uint8_t *p = NULL;
+        if (!cur_be16(&list, &version) || !cur_vec16(&list, &cfg))
+            return;
+        if (version != 0xfe0d)
+            continue;
+        if (!cur_u8(&cfg, &config_id) || !cur_be16(&cfg, &kem) || !cur_vec16(&cfg, &pk) ||
+            !cur_vec16(&cfg, &suites) || !cur_u8(&cfg, &max_len) || !cur_vec8(&cfg, &name))
+            return;
+        size_t n = cur_left(&name);
+        if (n == 0 || !cur_bytes(&name, n, &p))
+            return;
+        memcpy(rr->ech_public, p, n); /* n ≤ 255: a one-byte length */
+        rr->ech_public[n] = '\0';
+        rr->ech_public_len = (uint8_t)n;
+        return;
+    }
+}
+
 /* RFC 9460 §2.2: SvcPriority, TargetName, SvcParams. TargetName is sent
  * uncompressed, but a pointer is accepted: it costs nothing to follow. */
 static enum parse_result svcb_rdata(const struct cur *msg, struct cur rd, struct dns_rr *rr,
@@ -184,8 +258,8 @@ static enum parse_result svcb_rdata(const struct cur *msg, struct cur rd, struct
     if (res != PARSE_OK)
         return res;
     /* SvcParams fill the rest of the RDATA; §2.2 makes the RR malformed if
-     * the RDATA ends inside one or if the keys do not strictly increase. The
-     * values themselves are not needed here. */
+     * the RDATA ends inside one or if the keys do not strictly increase.
+     * alpn, no-default-alpn, port and ech are read (§7); the rest skipped. */
     uint32_t prev_key = 0;
     bool first = true;
     while (!cur_empty(&rd)) {
@@ -197,8 +271,82 @@ static enum parse_result svcb_rdata(const struct cur *msg, struct cur rd, struct
             return malformed(out_reason, "SvcParamKeys not in increasing order");
         prev_key = key;
         first = false;
+        switch (key) {
+        case SVC_KEY_ALPN:
+            res = svc_alpn(&value, rr, out_reason);
+            break;
+        case SVC_KEY_NO_DEFAULT_ALPN: /* §7.1.1: an empty value */
+            if (!cur_empty(&value))
+                return malformed(out_reason, "no-default-alpn with a value");
+            rr->svc_no_default_alpn = true;
+            break;
+        case SVC_KEY_PORT: /* §7.2: a 16-bit port */
+            if (!cur_be16(&value, &rr->svc_port) || !cur_empty(&value))
+                return malformed(out_reason, "port SvcParam is not 2 bytes");
+            rr->svc_has_port = true;
+            break;
+        case SVC_KEY_ECH:
+            rr->svc_ech = true;
+            svc_ech(&value, rr);
+            break;
+        default:
+            break;
+        }
+        if (res != PARSE_OK)
+            return res;
     }
     return PARSE_OK;
+}
+
+size_t dns_svcb_text(const struct dns_rr *rr, char *out, size_t cap)
+{
+    size_t at = 0;
+    if (cap == 0)
+        return 0;
+    int n = snprintf(out, cap, "%u ", rr->svc_priority);
+    at = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    /* the target and the protocol ids are raw bytes (renderers escape them) */
+    const struct {
+        const char *pre;
+        const char *p;
+        size_t len;
+        bool on;
+    } parts[] = {
+        {"", rr->target.s, rr->target.len, true},
+        {" alpn=", rr->svc_alpn, rr->svc_alpn_len, rr->svc_alpn_len > 0},
+        {" no-default-alpn", "", 0, rr->svc_no_default_alpn},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].on)
+            continue;
+        size_t pl = strlen(parts[i].pre);
+        if (pl + parts[i].len >= cap - at)
+            break;
+        memcpy(out + at, parts[i].pre, pl);
+        at += pl;
+        memcpy(out + at, parts[i].p, parts[i].len);
+        at += parts[i].len;
+    }
+    if (rr->svc_has_port) {
+        char port[16];
+        int pn = snprintf(port, sizeof port, " port=%u", rr->svc_port);
+        if (pn > 0 && (size_t)pn < cap - at) {
+            memcpy(out + at, port, (size_t)pn);
+            at += (size_t)pn;
+        }
+    }
+    /* ech last (key 5): its value is binary; its public name is what matters */
+    if (rr->svc_ech && 4 < cap - at) {
+        memcpy(out + at, " ech", 4);
+        at += 4;
+        if (rr->ech_public_len && 13 + (size_t)rr->ech_public_len < cap - at) {
+            memcpy(out + at, " public_name=", 13);
+            memcpy(out + at + 13, rr->ech_public, rr->ech_public_len);
+            at += 13 + (size_t)rr->ech_public_len;
+        }
+    }
+    out[at] = '\0';
+    return at;
 }
 
 static bool dns_type_kept(uint16_t type)

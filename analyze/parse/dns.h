@@ -45,6 +45,9 @@ enum {
     DNS_RCODE_REFUSED = 5,
 };
 
+/* Bytes of an SVCB/HTTPS alpn list kept as text. */
+#define DNS_SVC_ALPN_MAX 96
+
 /* One resource record of the answer section that matters for attribution. */
 struct dns_rr {
     struct dns_name owner;
@@ -54,7 +57,24 @@ struct dns_rr {
     uint8_t addr[16];       /* A: 4 bytes, AAAA: 16 bytes */
     struct dns_name target; /* CNAME target; SVCB/HTTPS TargetName */
     uint16_t svc_priority;  /* SVCB/HTTPS SvcPriority (0 = alias mode) */
+    /* SVCB/HTTPS SvcParams (RFC 9460 §7) that say what comes next */
+    uint16_t svc_alpn_len; /* alpn: protocol ids joined by ',' (cut: svc_alpn_cut) */
+    bool svc_alpn_cut;
+    char svc_alpn[DNS_SVC_ALPN_MAX + 1];
+    bool svc_no_default_alpn;
+    bool svc_has_port;
+    uint16_t svc_port;
+    bool svc_ech;           /* ech: an ECHConfigList (RFC 9848) */
+    uint8_t ech_public_len; /* public_name of its first ECHConfig we can read; 0: none */
+    char ech_public[256];
 };
+
+/* RFC 9460 presentation of an SVCB/HTTPS record's data as egress-audit
+ * shows it: "1 . alpn=h3,h2 ech public_name=cloudflare-ech.com" (priority,
+ * target, then alpn, no-default-alpn, port and ech when present). Writes at
+ * most cap - 1 bytes and a NUL; returns the length written. */
+#define DNS_SVCB_TEXT_MAX 1024
+size_t dns_svcb_text(const struct dns_rr *rr, char *out, size_t cap);
 
 #define DNS_MAX_ANSWERS 32
 

@@ -798,6 +798,20 @@ void quic_flow_finish(struct quic_flow *f)
     dir_free(&f->in.trial);
 }
 
+bool quic_looks_like_initial(const uint8_t *dgram, size_t len)
+{
+    struct cur d;
+    struct lhdr h;
+    enum quic_drop why;
+    cur_init(&d, dgram, len);
+    /* RFC 9000 §17.2: Header Form 1 and Fixed Bit 1 (RFC 9287 greasing of
+     * the fixed bit is negotiated later: a first Initial has it set) */
+    uint8_t first = 0;
+    if (!cur_peek_u8(&d, &first) || (first & 0xc0) != 0xc0)
+        return false;
+    return long_header(&d, &h, &why) == PARSE_OK && h.vi != NULL && h.type == PT_INITIAL;
+}
+
 bool quic_flow_reached(const struct quic_flow *f)
 {
     return f->server_initials > 0 || f->server_handshakes > 0;

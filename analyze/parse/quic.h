@@ -196,6 +196,11 @@ enum parse_result quic_flow_client_datagram(struct quic_flow *f, const uint8_t *
 enum parse_result quic_flow_server_datagram(struct quic_flow *f, const uint8_t *dgram, size_t len,
                                             uint8_t scratch[QUIC_SCRATCH_MAX]);
 
+/* Does a datagram start with a long-header Initial packet of a version we
+ * can decrypt (header only: nothing is decrypted)? Used to find QUIC on
+ * ports other than 443 without mistaking other UDP for it. */
+bool quic_looks_like_initial(const uint8_t *dgram, size_t len);
+
 /* The server answered with an Initial or Handshake packet: outcome reached. */
 bool quic_flow_reached(const struct quic_flow *f);
 

@@ -19,6 +19,7 @@ enum {
 enum {
     TLS_HS_CLIENT_HELLO = 1,
     TLS_HS_SERVER_HELLO = 2,
+    TLS_HS_CERTIFICATE = 11,
 };
 
 #define TLS_RECORD_HDR_LEN 5
@@ -36,6 +37,24 @@ static const uint8_t tls_hrr_random[TLS_RANDOM_LEN] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
+
+bool tls_is_grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* Keep a value of a JA4 list: GREASE left out, the count kept whole. */
+static void ja4_keep(uint16_t *list, uint16_t *n, size_t max, uint16_t v, bool *cut)
+{
+    if (tls_is_grease(v))
+        return;
+    if (*n < max)
+        list[*n] = v;
+    else
+        *cut = true;
+    if (*n < UINT16_MAX)
+        (*n)++;
+}
 
 static enum parse_result fail(const char **why, enum parse_result r, const char *reason)
 {
@@ -128,6 +147,33 @@ tls_client_supported_versions(struct cur *data, struct tls_client_hello *ch, con
             return fail(why, PARSE_MALFORMED, "bad supported_versions length");
         if (v == TLS_VERSION_1_3)
             ch->supports_tls13 = true;
+        if (!tls_is_grease(v) && v > ch->max_version)
+            ch->max_version = v;
+    }
+    return PARSE_OK;
+}
+
+/*
+ * RFC 8446 §4.2.3: struct { SignatureScheme
+ * supported_signature_algorithms<2..2^16-2>; } SignatureSchemeList.
+ * Kept for JA4 only; an odd list is malformed.
+ */
+static enum parse_result tls_sig_algs(struct cur *data, struct tls_client_hello *ch,
+                                      const char **why)
+{
+    struct cur list;
+
+    if (!cur_vec16(data, &list))
+        return fail(why, PARSE_MALFORMED, "signature_algorithms past its extension");
+    if (!cur_empty(data))
+        return fail(why, PARSE_MALFORMED, "bytes after the signature_algorithms list");
+    if (cur_left(&list) % 2 != 0)
+        return fail(why, PARSE_MALFORMED, "bad signature_algorithms length");
+    while (!cur_empty(&list)) {
+        uint16_t v;
+        if (!cur_be16(&list, &v))
+            return fail(why, PARSE_MALFORMED, "bad signature_algorithms length");
+        ja4_keep(ch->sig_algs, &ch->n_sig_algs, TLS_JA4_LIST_MAX, v, &ch->ja4_cut);
     }
     return PARSE_OK;
 }
@@ -197,6 +243,10 @@ static enum parse_result tls_alpn(struct cur *data, struct tls_client_hello *ch,
             return fail(why, PARSE_MALFORMED, "empty ALPN protocol");
         if (ch->has_alpn)
             continue;
+        /* JA4 reads the first and last byte of the whole value */
+        struct cur last = proto;
+        (void)cur_peek_u8(&proto, &ch->alpn_first_raw);
+        (void)(cur_skip(&last, cur_left(&last) - 1) && cur_u8(&last, &ch->alpn_last_raw));
         ch->alpn_len = tls_copy_cut(&proto, ch->alpn, TLS_ALPN_MAX, &cut);
         ch->has_alpn = true;
     }
@@ -220,6 +270,7 @@ static enum parse_result tls_client_extensions(struct cur *exts, struct tls_clie
         if (!cur_be16(exts, &type) || !cur_vec16(exts, &data))
             return fail(why, PARSE_MALFORMED, "extension past its block");
         ch->n_extensions++; /* ≤ 16384 four-byte extensions fit in 2^16 bytes */
+        ja4_keep(ch->exts, &ch->n_exts, TLS_JA4_LIST_MAX, type, &ch->ja4_cut);
         switch (type) {
         case TLS_EXT_SERVER_NAME:
             /* RFC 8446 §4.2 forbids two extensions of one type. Only
@@ -235,6 +286,9 @@ static enum parse_result tls_client_extensions(struct cur *exts, struct tls_clie
             break;
         case TLS_EXT_SUPPORTED_VERSIONS:
             r = tls_client_supported_versions(&data, ch, why);
+            break;
+        case TLS_EXT_SIGNATURE_ALGORITHMS:
+            r = tls_sig_algs(&data, ch, why);
             break;
         case TLS_EXT_ECH:
             /* Its body is opaque here (and often GREASE): presence is enough. */
@@ -271,6 +325,12 @@ static enum parse_result tls_client_hello_body(struct cur *body, struct tls_clie
         return fail(why, PARSE_MALFORMED, "cipher suites past the message");
     if (cur_empty(&suites) || cur_left(&suites) % 2 != 0)
         return fail(why, PARSE_MALFORMED, "bad cipher suites length");
+    while (!cur_empty(&suites)) {
+        uint16_t v;
+        if (!cur_be16(&suites, &v))
+            return fail(why, PARSE_MALFORMED, "bad cipher suites length");
+        ja4_keep(ch->ciphers, &ch->n_ciphers, TLS_JA4_CIPHERS_MAX, v, &ch->ja4_cut);
+    }
     if (!cur_vec8(body, &compression))
         return fail(why, PARSE_MALFORMED, "compression methods past the message");
     if (cur_empty(&compression))
@@ -451,6 +511,16 @@ static enum parse_result tls_server_hello_body(struct cur *body, struct tls_serv
 
         if (!cur_be16(&exts, &type) || !cur_vec16(&exts, &data))
             return fail(why, PARSE_MALFORMED, "extension past its block");
+        if (type == TLS_EXT_ALPN) {
+            /* RFC 7301 §3.1: the server's list holds exactly one protocol */
+            struct cur list, proto;
+            bool cut = false;
+            if (!cur_vec16(&data, &list) || !cur_empty(&data) || !cur_vec8(&list, &proto) ||
+                !cur_empty(&list) || cur_empty(&proto))
+                return fail(why, PARSE_MALFORMED, "bad ALPN in server hello");
+            sf->alpn_len = tls_copy_cut(&proto, sf->alpn, TLS_ALPN_MAX, &cut);
+            continue;
+        }
         if (type != TLS_EXT_SUPPORTED_VERSIONS)
             continue;
         /* RFC 8446 §4.2.1, ServerHello form: ProtocolVersion selected_version. */
@@ -521,6 +591,87 @@ enum parse_result tls_parse_server_first(const uint8_t *stream, size_t len,
         return give_reason(out_reason, r, why);
     sf.kind = TLS_SERVER_HELLO;
     *out = sf;
+    return PARSE_OK;
+}
+
+/* The first certificate of a Certificate body, if it is all there. */
+static enum parse_result first_certificate(struct cur *msgs, struct cur *out_leaf, const char **why)
+{
+    /* RFC 8446 §4: the handshake messages, one after the other */
+    for (;;) {
+        uint8_t type;
+        uint32_t body_len;
+        struct cur list, leaf;
+        if (!cur_u8(msgs, &type) || !cur_be24(msgs, &body_len))
+            return fail(why, PARSE_INCOMPLETE, "handshake header cut");
+        if (type != TLS_HS_CERTIFICATE) {
+            if (type != TLS_HS_SERVER_HELLO)
+                return fail(why, PARSE_MALFORMED, "no certificate after the server hello");
+            if (!cur_skip(msgs, body_len))
+                return fail(why, PARSE_INCOMPLETE, "server hello cut");
+            continue;
+        }
+        /* RFC 5246 §7.4.2: opaque ASN.1Cert<1..2^24-1>;
+         * struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+         * the leaf comes first and is all we need of the message */
+        uint32_t list_len;
+        if (!cur_be24(msgs, &list_len))
+            return fail(why, PARSE_INCOMPLETE, "certificate list cut");
+        if (list_len + 3 != body_len)
+            return fail(why, PARSE_MALFORMED, "bad certificate list length");
+        if (list_len == 0)
+            return fail(why, PARSE_MALFORMED, "empty certificate list");
+        list = *msgs;
+        if (!cur_vec24(&list, &leaf))
+            return fail(why, PARSE_INCOMPLETE, "certificate cut");
+        if (cur_left(&leaf) == 0 || cur_left(&leaf) + 3 > list_len)
+            return fail(why, PARSE_MALFORMED, "bad certificate length");
+        *out_leaf = leaf;
+        return PARSE_OK;
+    }
+}
+
+enum parse_result tls_parse_server_certificate(const uint8_t *stream, size_t len,
+                                               uint8_t scratch[TLS_HS_MAX], struct cur *out_leaf,
+                                               const char **out_reason)
+{
+    struct cur s, msgs, leaf;
+    const char *why = NULL;
+    size_t have = 0;
+    enum parse_result r = PARSE_INCOMPLETE;
+
+    cur_init(&s, stream, len);
+    /* RFC 8446 §5.1: the handshake records of the flight, joined */
+    while (!cur_empty(&s)) {
+        struct tls_record rec;
+        struct cur frag;
+        const uint8_t *p = NULL;
+        r = tls_record_header(&s, false, &rec, &why);
+        if (r == PARSE_MALFORMED)
+            return give_reason(out_reason, r, "no certificate in the server's handshake records");
+        if (r != PARSE_OK)
+            break;
+        size_t take = rec.len;
+        if (take > cur_left(&s))
+            take = cur_left(&s);
+        if (!cur_sub(&s, take, &frag))
+            break;
+        if (take > TLS_HS_MAX - have)
+            take = TLS_HS_MAX - have;
+        if (take > 0 && cur_bytes(&frag, take, &p)) {
+            memcpy(scratch + have, p, take);
+            have += take;
+        }
+        if (have == TLS_HS_MAX)
+            break;
+    }
+    cur_init(&msgs, scratch, have);
+    r = first_certificate(&msgs, &leaf, &why);
+    if (r == PARSE_INCOMPLETE && have == TLS_HS_MAX)
+        return give_reason(out_reason, PARSE_MALFORMED, "certificate too large");
+    if (r != PARSE_OK)
+        return give_reason(out_reason, r, why);
+    *out_leaf = leaf;
     return PARSE_OK;
 }
 

@@ -15,8 +15,14 @@
 /* Largest handshake message we reassemble from several records. */
 #define TLS_HS_MAX 16384
 
+/* Values kept per list (cipher suites, extension types, signature
+ * algorithms) for the JA4 fingerprint; a longer list sets ja4_cut. */
+#define TLS_JA4_CIPHERS_MAX 256
+#define TLS_JA4_LIST_MAX 128
+
 enum {
     TLS_EXT_SERVER_NAME = 0x0000,
+    TLS_EXT_SIGNATURE_ALGORITHMS = 0x000d,
     TLS_EXT_ALPN = 0x0010,
     TLS_EXT_SUPPORTED_VERSIONS = 0x002b,
     TLS_EXT_ECH = 0xfe0d,
@@ -36,7 +42,22 @@ struct tls_client_hello {
     uint8_t alpn[TLS_ALPN_MAX + 1];
     bool has_ech;        /* extension 0xfe0d present (maybe GREASE) */
     bool supports_tls13; /* supported_versions lists 0x0304 */
+    /* For JA4 (ja4.h): GREASE values (RFC 8701) left out, message order. */
+    uint16_t max_version;   /* highest in supported_versions; 0 without it */
+    uint8_t alpn_first_raw; /* first and last byte of the first ALPN protocol */
+    uint8_t alpn_last_raw;  /* (before any cut) */
+    bool ja4_cut;           /* a list below was longer than kept */
+    uint16_t n_ciphers;     /* counted; the first TLS_JA4_CIPHERS_MAX kept */
+    uint16_t n_exts;        /* extension types, counted; the first TLS_JA4_LIST_MAX kept */
+    uint16_t n_sig_algs;    /* signature_algorithms, counted; ditto */
+    uint16_t ciphers[TLS_JA4_CIPHERS_MAX];
+    uint16_t exts[TLS_JA4_LIST_MAX];
+    uint16_t sig_algs[TLS_JA4_LIST_MAX];
 };
+
+/* RFC 8701 §2: GREASE values for cipher suites, extensions, versions,
+ * groups and signature algorithms are 0x?A?A with both bytes equal. */
+bool tls_is_grease(uint16_t v);
 
 /*
  * Parse a ClientHello from the first bytes of the client→server TCP stream
@@ -69,6 +90,8 @@ struct tls_server_first {
     bool hello_retry; /* the ServerHello is a HelloRetryRequest */
     uint8_t alert_level;
     uint8_t alert_desc;
+    uint16_t alpn_len; /* ALPN the server chose (RFC 7301 §3.1), 0 if none */
+    uint8_t alpn[TLS_ALPN_MAX + 1];
 };
 
 /*
@@ -80,6 +103,19 @@ struct tls_server_first {
  */
 enum parse_result tls_parse_server_first(const uint8_t *stream, size_t len,
                                          struct tls_server_first *out, const char **out_reason);
+
+/*
+ * The server's leaf certificate in a TLS 1.2 (or older) server flight: the
+ * handshake messages after the ServerHello, joined across records in
+ * scratch (at most TLS_HS_MAX bytes), up to the first certificate of the
+ * Certificate message (RFC 5246 §7.4.2). *out_leaf is a view into stream or
+ * scratch (DER, for x509.h). PARSE_INCOMPLETE: more bytes are needed;
+ * PARSE_MALFORMED: no certificate there (a resumed session, anonymous
+ * suites, encrypted TLS 1.3 records) or it does not fit.
+ */
+enum parse_result tls_parse_server_certificate(const uint8_t *stream, size_t len,
+                                               uint8_t scratch[TLS_HS_MAX], struct cur *out_leaf,
+                                               const char **out_reason);
 
 /* Does this look like the start of a TLS handshake record (0x16 0x03 0x00..0x04)? */
 bool tls_looks_like_handshake(const uint8_t *stream, size_t len);

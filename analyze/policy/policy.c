@@ -7,7 +7,8 @@
  *  - any destination whose address a CIDR rule or a service tag with known
  *    prefixes covers (port and protocol too): infrastructure;
  *  - a name on another port: port-not-coverable (FQDN rules cover 80/443);
- *  - no name (IP only, TLS without SNI, QUIC on UDP): no-name;
+ *  - no name (IP only, TLS without SNI) and QUIC, even named (application
+ *    rules do not inspect QUIC; clients fall back to TCP 443): no-name;
  *  - service-tag rules without prefixes cannot be matched from a capture:
  *    traffic they may cover is "infrastructure?" with the tag, never a guess
  *    presented as a fact.
@@ -190,7 +191,9 @@ static enum ea_verdict judge(const struct ea_report *r, const struct target *t, 
     *out_rule = -1;
     if (judgeable && (rule = best_fqdn_rule(r, t, false)) >= 0) {
         *out_rule = rule;
-        *out_why = (t->flags & EA_CF_ECH) ? EA_VW_FQDN_ECH : EA_VW_FQDN;
+        *out_why = (t->flags & EA_CF_ECH_REAL) ? EA_VW_FQDN_ECH_REAL
+                   : (t->flags & EA_CF_ECH)    ? EA_VW_FQDN_ECH
+                                               : EA_VW_FQDN;
         return EA_V_ALLOWED;
     }
     if ((rule = addr_rule(r, t)) >= 0) {
@@ -203,13 +206,16 @@ static enum ea_verdict judge(const struct ea_report *r, const struct target *t, 
         *out_why = EA_VW_TAG_MAYBE;
         return EA_V_INFRA_MAYBE;
     }
+    /* QUIC before the port: a QUIC name is known (its SNI), but Azure
+     * Firewall application rules do not inspect QUIC at all; blocked UDP 443
+     * makes the client fall back to TCP 443, judged by name as its own host. */
+    if (t->flags & EA_CF_QUIC) {
+        *out_why = t->named ? EA_VW_QUIC_NAMED : EA_VW_QUIC;
+        return EA_V_NO_NAME;
+    }
     if (t->named && !web) {
         *out_why = t->transport == EA_UDP ? EA_VW_PORT_UDP : EA_VW_PORT;
         return EA_V_PORT;
-    }
-    if (t->flags & EA_CF_QUIC) {
-        *out_why = EA_VW_QUIC;
-        return EA_V_NO_NAME;
     }
     if (!t->named) {
         if (t->flags & EA_CF_TLS_NO_SNI)

@@ -513,8 +513,8 @@ class DnsWriter:
 
 def dns_message(qid, qname, qtype="A", response=False, rcode=0, answers=(), rd=True, ra=True,
                 compress=True):
-    """answers: (type, owner, data, ttl) with data an address text (A, AAAA)
-    or a name (CNAME)."""
+    """answers: (type, owner, data, ttl) with data an address text (A, AAAA),
+    a name (CNAME), or the RDATA bytes (svcb_rdata() for SVCB, HTTPS)."""
     w = DnsWriter(compress)
     flags = (0x8000 if response else 0) | (0x0100 if rd else 0) | (0x0080 if ra and response else 0)
     if isinstance(rcode, str):
@@ -530,10 +530,27 @@ def dns_message(qid, qname, qtype="A", response=False, rcode=0, answers=(), rd=T
         w.raw(b"\0\0")  # RDLENGTH, filled in below
         if rtype in ("A", "AAAA"):
             w.raw(addr(data).packed)
+        elif isinstance(data, bytes):
+            w.raw(data)  # RDATA as given (SVCB, HTTPS)
         else:
             w.name(data)
         w.buf[at:at + 2] = struct.pack("!H", len(w.buf) - at - 2)
     return bytes(w.buf)
+
+
+def svcb_rdata(priority, target=b"\x00", alpn=(), ech_public_name=None):
+    """RFC 9460 SVCB/HTTPS RDATA (target in wire form) with alpn and an
+    ECHConfigList holding one 0xfe0d config for ech_public_name."""
+    out = u16(priority) + target
+    if alpn:
+        ids = b"".join(vec8(a.encode()) for a in alpn)
+        out += u16(1) + vec16(ids)
+    if ech_public_name is not None:
+        contents = (u8(7) + u16(0x0020) + vec16(bytes(range(32))) + vec16(u16(1) + u16(1))
+                    + u8(0) + vec8(ech_public_name.encode()) + vec16(b""))
+        config = u16(0xFE0D) + vec16(contents)
+        out += u16(5) + vec16(vec16(config))
+    return out
 
 
 def dns_query(qid, qname, qtype="A", **kw):

@@ -324,6 +324,66 @@ static const uint8_t m_https[] = {
     U16(3), U16(2), U16(443),                         /* port=443 */
 };
 
+/* HTTPS with alpn=h3,h2, no-default-alpn, port, and an ECHConfigList whose
+ * first config is of an unknown version (skipped), the second 0xfe0d with
+ * public_name "cloudflare-ech.com" */
+static const uint8_t m_https_ech[] = {
+    HDR(0x5560, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 10 + 4 + 6 + 4 + 77),
+    U16(1), 0,                                        /* SvcPriority, TargetName "." */
+    U16(1), U16(6), 2, 'h', '3', 2, 'h', '2',         /* alpn=h3,h2 */
+    U16(2), U16(0),                                   /* no-default-alpn */
+    U16(3), U16(2), U16(8443),                        /* port=8443 */
+    U16(5), U16(2 + 6 + 2 + 2 + 4 + 1 + 32 + 2 + 4 + 1 + 1 + 18 + 2),
+    U16(6 + 2 + 2 + 4 + 1 + 32 + 2 + 4 + 1 + 1 + 18 + 2), /* ECHConfigList */
+    U16(0xfe0c), U16(2), 0xaa, 0xbb,                  /* a config of another version */
+    U16(0xfe0d), U16(1 + 2 + 2 + 32 + 2 + 4 + 1 + 1 + 18 + 2),
+    0x42, U16(0x0020), U16(32),                       /* config_id, X25519, public_key */
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+    U16(4), U16(1), U16(1),                           /* HKDF-SHA256, AES-128-GCM */
+    0,                                                /* maximum_name_length */
+    18, 'c', 'l', 'o', 'u', 'd', 'f', 'l', 'a', 'r', 'e', '-', 'e', 'c', 'h', '.', 'c', 'o', 'm',
+    U16(0),                                           /* extensions */
+};
+
+/* ech whose ECHConfigList does not parse: flagged, no public name */
+static const uint8_t m_https_ech_bad[] = {
+    HDR(0x5561, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 4 + 6),
+    U16(1), 0, U16(5), U16(6), U16(9), 0xfe, 0x0d, 0, 0, /* the list claims 9 bytes */
+};
+
+static const uint8_t m_https_alpn_empty_id[] = {
+    HDR(0x5562, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 4 + 4),
+    U16(1), 0, U16(1), U16(4), 2, 'h', '3', 0,
+};
+
+static const uint8_t m_https_alpn_overrun[] = {
+    HDR(0x5563, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 4 + 3),
+    U16(1), 0, U16(1), U16(3), 5, 'h', '3',
+};
+
+static const uint8_t m_https_nda_value[] = {
+    HDR(0x5564, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 4 + 1),
+    U16(1), 0, U16(2), U16(1), 0,
+};
+
+static const uint8_t m_https_port_short[] = {
+    HDR(0x5565, RESP, 1, 1, 0, 0),
+    EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
+    0xc0, 0x0c, RR(DNS_TYPE_HTTPS, 300, 3 + 4 + 1),
+    U16(1), 0, U16(3), U16(1), 1,
+};
+
 static const uint8_t m_https_alias[] = {
     HDR(0x5556, RESP, 1, 1, 0, 0),
     EXAMPLE_COM, Q(DNS_TYPE_HTTPS),
@@ -568,6 +628,8 @@ struct rr_want {
     const char *owner;
     const char *data; /* A/AAAA: the address; CNAME, SVCB, HTTPS: the target */
     uint16_t prio;
+    const char *svcb_text;  /* SVCB, HTTPS: dns_svcb_text(); NULL: not checked */
+    const char *ech_public; /* SVCB, HTTPS: NULL: no public name */
 };
 
 struct msg_case {
@@ -608,7 +670,30 @@ static const struct msg_case msg_cases[] = {
             {DNS_TYPE_A, "edge.example.com", "192.0.2.1", 0}}},
     {"HTTPS with target and params", BYTES(m_https), PARSE_OK, .prefixes = true, .id = 0x5555,
      .qr = true, .has_question = true, .qname = "example.com", .qtype = DNS_TYPE_HTTPS,
-     .n_answers = 1, .an = {{DNS_TYPE_HTTPS, "example.com", "cdn.example.net", 1}}},
+     .n_answers = 1,
+     .an = {{DNS_TYPE_HTTPS, "example.com", "cdn.example.net", 1,
+             "1 cdn.example.net alpn=h2 port=443", NULL}}},
+    {"HTTPS with alpn, no-default-alpn, port, ech", BYTES(m_https_ech), PARSE_OK, .prefixes = true,
+     .id = 0x5560, .qr = true, .has_question = true, .qname = "example.com",
+     .qtype = DNS_TYPE_HTTPS, .n_answers = 1,
+     .an = {{DNS_TYPE_HTTPS, "example.com", ".", 1,
+             "1 . alpn=h3,h2 no-default-alpn port=8443 ech public_name=cloudflare-ech.com",
+             "cloudflare-ech.com"}}},
+    {"HTTPS ech that does not parse", BYTES(m_https_ech_bad), PARSE_OK, .prefixes = true,
+     .id = 0x5561, .qr = true, .has_question = true, .qname = "example.com",
+     .qtype = DNS_TYPE_HTTPS, .n_answers = 1,
+     .an = {{DNS_TYPE_HTTPS, "example.com", ".", 1, "1 . ech", NULL}}},
+    {"HTTPS alpn with an empty id", BYTES(m_https_alpn_empty_id), PARSE_MALFORMED, "alpn",
+     .id = 0x5562, .qr = true, .has_question = true, .qname = "example.com",
+     .qtype = DNS_TYPE_HTTPS},
+    {"HTTPS alpn id past its param", BYTES(m_https_alpn_overrun), PARSE_MALFORMED, "alpn",
+     .id = 0x5563, .qr = true, .has_question = true, .qname = "example.com",
+     .qtype = DNS_TYPE_HTTPS},
+    {"HTTPS no-default-alpn with a value", BYTES(m_https_nda_value), PARSE_MALFORMED,
+     "no-default-alpn", .id = 0x5564, .qr = true, .has_question = true, .qname = "example.com",
+     .qtype = DNS_TYPE_HTTPS},
+    {"HTTPS port of 1 byte", BYTES(m_https_port_short), PARSE_MALFORMED, "port", .id = 0x5565,
+     .qr = true, .has_question = true, .qname = "example.com", .qtype = DNS_TYPE_HTTPS},
     {"HTTPS alias mode", BYTES(m_https_alias), PARSE_OK, .prefixes = true, .id = 0x5556, .qr = true,
      .has_question = true, .qname = "example.com", .qtype = DNS_TYPE_HTTPS, .n_answers = 1,
      .an = {{DNS_TYPE_HTTPS, "example.com", "cdn.example.net", 0}}},
@@ -724,10 +809,30 @@ static void assert_rr(const struct dns_rr *rr, const struct rr_want *w)
         assert_string_equal(text, w->data);
         break;
     case DNS_TYPE_SVCB:
-    case DNS_TYPE_HTTPS:
+    case DNS_TYPE_HTTPS: {
         assert_int_equal(rr->svc_priority, w->prio);
         assert_name(&rr->target, w->data, 0);
+        char svcb[DNS_SVCB_TEXT_MAX];
+        size_t n = dns_svcb_text(rr, svcb, sizeof svcb);
+        assert_int_equal(n, strlen(svcb));
+        if (w->svcb_text)
+            assert_string_equal(svcb, w->svcb_text);
+        if (w->ech_public) {
+            assert_int_equal(rr->ech_public_len, strlen(w->ech_public));
+            assert_string_equal(rr->ech_public, w->ech_public);
+        } else {
+            assert_int_equal(rr->ech_public_len, 0);
+        }
+        /* a short buffer cuts whole parts, always terminated */
+        for (size_t cap = 1; cap < n + 2; cap++) {
+            char small[DNS_SVCB_TEXT_MAX];
+            size_t m = dns_svcb_text(rr, small, cap);
+            assert_true(m < cap);
+            assert_int_equal(m, strlen(small));
+            assert_memory_equal(small, svcb, m > 0 && small[m - 1] == ' ' ? m - 1 : 0);
+        }
         break;
+    }
     default:
         assert_name(&rr->target, w->data, 0);
         break;

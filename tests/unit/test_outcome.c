@@ -489,8 +489,9 @@ static void test_outcome_every_why_has_a_row(void **state)
 {
     (void)state;
     for (int w = EA_OW_NONE + 1; w < EA_OW__COUNT; w++) {
-        if (w == EA_OW_UDP_REPLY || w == EA_OW_UDP_NO_REPLY)
-            continue;
+        if (w == EA_OW_UDP_REPLY || w == EA_OW_UDP_NO_REPLY || w == EA_OW_QUIC_HANDSHAKE ||
+            w == EA_OW_QUIC_NO_ANSWER || w == EA_OW_QUIC_VN)
+            continue; /* UDP and QUIC flows: test_quic_outcome */
         bool found = false;
         for (const struct outcome_case *tc = outcome_cases; tc->name && !found; tc++)
             found = tc->why == (enum ea_outcome_why)w;
@@ -503,6 +504,65 @@ static void test_outcome_every_why_has_a_row(void **state)
 
 /* The outcome reads only the flow's evidence: the same row on IPv6, from
  * another client port, with counters and times set, gives the same. */
+/* QUIC flows (analyze/flow/quic_flow.c, quic_track_outcome): what the
+ * Initial packets showed decides; a UDP flow that is not QUIC is not its. */
+struct quic_case {
+    const char *name;
+    bool quic;         /* flagged QUIC */
+    uint8_t seen;      /* enum quic_seen */
+    uint64_t pkts_srv; /* datagrams from the server */
+    bool is_quic;      /* quic_track_outcome answers */
+    enum ea_outcome want;
+    enum ea_outcome_why why;
+};
+
+static const struct quic_case quic_cases[] = {
+    {"server Initial", true, QS_QUIC | QS_INITIAL | QS_REACHED, 3, true, EA_OUT_REACHED,
+     EA_OW_QUIC_HANDSHAKE},
+    {"server Handshake, client Initial not decrypted", true, QS_QUIC | QS_REACHED, 2, true,
+     EA_OUT_REACHED, EA_OW_QUIC_HANDSHAKE},
+    {"client Initials only", true, QS_QUIC | QS_INITIAL, 0, true, EA_OUT_NO_ANSWER,
+     EA_OW_QUIC_NO_ANSWER},
+    {"nothing decrypted, no answer", true, QS_QUIC, 0, true, EA_OUT_NO_ANSWER, EA_OW_UDP_NO_REPLY},
+    {"Version Negotiation only", true, QS_QUIC | QS_INITIAL | QS_VN, 1, true, EA_OUT_REACHED,
+     EA_OW_QUIC_VN},
+    {"short headers from the server (start not captured)", true, QS_QUIC, 5, true, EA_OUT_REACHED,
+     EA_OW_UDP_REPLY},
+    {"not QUIC", false, 0, 1, false, EA_OUT_REACHED, EA_OW_NONE},
+    {NULL, false, 0, 0, false, EA_OUT_REACHED, EA_OW_NONE},
+};
+
+static void test_quic_outcome(void **state)
+{
+    (void)state;
+    for (const struct quic_case *tc = quic_cases; tc->name; tc++) {
+        struct flow f;
+        memset(&f, 0, sizeof f);
+        f.proto = EA_UDP;
+        f.sport = 443;
+        f.flags = tc->quic ? EA_CF_QUIC : 0;
+        f.quic_seen = tc->seen;
+        f.pkts[DIR_C2S] = 2;
+        f.pkts[DIR_S2C] = tc->pkts_srv;
+        enum ea_outcome o = EA_OUT__COUNT;
+        enum ea_outcome_why why = EA_OW_NONE;
+        bool is = quic_track_outcome(&f, &o, &why);
+        if (is != tc->is_quic || (is && (o != tc->want || why != tc->why))) {
+            print_error("%s: %s, %s\n", tc->name, is ? ea_outcome_name(o) : "not QUIC",
+                        is ? ea_outcome_why_text(why) : "");
+            fail();
+        }
+    }
+    /* TCP is never QUIC's, whatever its flags say */
+    struct flow t;
+    memset(&t, 0, sizeof t);
+    t.proto = EA_TCP;
+    t.flags = EA_CF_QUIC;
+    enum ea_outcome o;
+    enum ea_outcome_why why;
+    assert_false(quic_track_outcome(&t, &o, &why));
+}
+
 static void test_outcome_ignores_the_rest(void **state)
 {
     (void)state;
@@ -533,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_outcome_table),
         cmocka_unit_test(test_outcome_every_why_has_a_row),
         cmocka_unit_test(test_outcome_ignores_the_rest),
+        cmocka_unit_test(test_quic_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,7 +95,7 @@ static void test_text_plain(void **state)
     assert_null(strstr(line, "CDN-LFS"));
     assert_non_null(strstr(line_starting(&o, EVIL_SAFE " ", line, sizeof line), "port not 80/443"));
     assert_non_null(strstr(line_starting(&o, "quic.example ", line, sizeof line),
-                           "QUIC: FQDN rules cannot judge"));
+                           "QUIC: application rules do not inspect it"));
     assert_non_null(strstr(line, "443/udp"));
 
     /* CONNECTIONS: relative times, chains, "-" for no name */

@@ -1413,6 +1413,120 @@ static const struct looks_case looks_cases[] = {
     {NULL, NULL, 0, false},
 };
 
+/* RFC 7301 §3.1: the server's ALPN names one protocol. */
+static void sx_alpn(struct bld *b)
+{
+    const uint8_t alpn[] = {0x00, 0x03, 0x02, 'h', '2'};
+    sx_tls12(b);
+    ext_raw(b, TLS_EXT_ALPN, alpn, sizeof alpn);
+}
+
+static void sx_alpn_two(struct bld *b)
+{
+    const uint8_t alpn[] = {0x00, 0x06, 0x02, 'h', '2', 0x02, 'h', '3'};
+    ext_raw(b, TLS_EXT_ALPN, alpn, sizeof alpn);
+}
+
+static void test_server_hello_alpn(void **state)
+{
+    (void)state;
+    struct tls_server_first sf;
+    const char *why = NULL;
+    const struct server_spec one = {.version = 0x0303, .suite = 0xc02f, .exts = sx_alpn};
+    build_server_flight(&g_stream, &one, FRAME_ALONE);
+    assert_int_equal(run_server(g_stream.b, g_stream.n, &sf, &why), PARSE_OK);
+    assert_int_equal(sf.alpn_len, 2);
+    assert_string_equal((const char *)sf.alpn, "h2");
+    const struct server_spec two = {.version = 0x0303, .suite = 0xc02f, .exts = sx_alpn_two};
+    build_server_flight(&g_stream, &two, FRAME_ALONE);
+    assert_int_equal(run_server(g_stream.b, g_stream.n, &sf, &why), PARSE_MALFORMED);
+    expect_reason("two protocols", why, "ALPN");
+}
+
+/* A TLS 1.2 flight: ServerHello, then Certificate (RFC 5246 §7.4.2) with a
+ * leaf of leaf_len bytes and a second certificate, cut over records of
+ * record_max bytes. */
+static void build_cert_flight(struct bld *out, size_t leaf_len, size_t record_max,
+                              unsigned next_type)
+{
+    static struct bld msgs;
+    const struct server_spec sh = {.version = 0x0303, .suite = 0xc02f, .exts = sx_tls12};
+    bld_reset(&g_msg);
+    build_server_hello(&g_msg, &sh);
+    bld_reset(&msgs);
+    put_mem(&msgs, g_msg.b, g_msg.n);
+    put_u8(&msgs, next_type);
+    size_t body = vec_open(&msgs, 3);
+    size_t list = vec_open(&msgs, 3);
+    size_t leaf = vec_open(&msgs, 3);
+    put_fill(&msgs, 0x30, leaf_len);
+    vec_close(&msgs);
+    vec_open(&msgs, 3);
+    put_fill(&msgs, 0x31, 100);
+    vec_close(&msgs);
+    vec_close(&msgs);
+    vec_close(&msgs);
+    (void)body;
+    (void)list;
+    (void)leaf;
+    bld_reset(out);
+    for (size_t at = 0; at < msgs.n; at += record_max) {
+        size_t n = msgs.n - at < record_max ? msgs.n - at : record_max;
+        put_u8(out, 0x16);
+        put_u16(out, 0x0303);
+        put_u16(out, (unsigned)n);
+        put_mem(out, msgs.b + at, n);
+    }
+}
+
+static void test_server_certificate(void **state)
+{
+    (void)state;
+    static uint8_t scratch[TLS_HS_MAX];
+    const struct {
+        const char *name;
+        size_t leaf_len, record_max;
+        unsigned type;
+        enum parse_result want;
+        const char *reason;
+    } rows[] = {
+        {"one record", 600, 16384, 11, PARSE_OK, NULL},
+        {"records of 100 bytes", 600, 100, 11, PARSE_OK, NULL},
+        {"records of 1 byte", 300, 1, 11, PARSE_OK, NULL},
+        {"a ServerKeyExchange instead", 600, 16384, 12, PARSE_MALFORMED, "no certificate"},
+        {"a leaf larger than the scratch", TLS_HS_MAX, 16000, 11, PARSE_MALFORMED, "too large"},
+        {NULL, 0, 0, 0, PARSE_OK, NULL},
+    };
+    for (size_t i = 0; rows[i].name; i++) {
+        build_cert_flight(&g_stream, rows[i].leaf_len, rows[i].record_max, rows[i].type);
+        struct guarded g = {0};
+        const uint8_t *in = guard_copy(&g, g_stream.b, g_stream.n);
+        struct cur leaf = {0};
+        const char *why = NULL;
+        enum parse_result r = tls_parse_server_certificate(in, g_stream.n, scratch, &leaf, &why);
+        expect_result(rows[i].name, r, rows[i].want);
+        if (r == PARSE_OK) {
+            assert_int_equal(cur_left(&leaf), rows[i].leaf_len);
+        } else {
+            expect_reason(rows[i].name, why, rows[i].reason);
+        }
+        /* every prefix: incomplete until the leaf is whole, then OK */
+        if (rows[i].want == PARSE_OK && rows[i].record_max > 1) {
+            for (size_t k = 0; k < g_stream.n; k++) {
+                r = tls_parse_server_certificate(in, k, scratch, &leaf, &why);
+                assert_true(r == PARSE_INCOMPLETE || r == PARSE_OK);
+            }
+        }
+        guard_free(&g);
+    }
+    /* an alert or change_cipher_spec where a handshake record should be */
+    static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+    struct cur leaf;
+    const char *why = NULL;
+    assert_int_equal(tls_parse_server_certificate(ccs, sizeof ccs, scratch, &leaf, &why),
+                     PARSE_MALFORMED);
+}
+
 static void test_looks_like_handshake(void **state)
 {
     (void)state;
@@ -1443,6 +1557,8 @@ int main(void)
         cmocka_unit_test(test_server_hello_every_prefix),
         cmocka_unit_test(test_server_first_bytes),
         cmocka_unit_test(test_looks_like_handshake),
+        cmocka_unit_test(test_server_hello_alpn),
+        cmocka_unit_test(test_server_certificate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
