@@ -53,6 +53,9 @@ static struct flow *flow_of_stream(struct analyzer *a, const struct tcp_stream *
         flow_table_find(&a->flows, &cli, &srv, ts->addr.source, ts->addr.dest, EA_TCP, &dir);
     if (!f || dir != DIR_C2S || !f->via_nids)
         return NULL;
+    /* A reused port: libnids' stream may still be the earlier connection's. */
+    if (f->have_isn[DIR_C2S] && ts->client.first_data_seq != f->isn[DIR_C2S] + 1)
+        return NULL;
     return f;
 }
 
@@ -195,6 +198,9 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
     struct stream_dir *d = &f->dir[dir];
     if (d->done || p->payload_len == 0)
         return;
+    /* RFC 9293 §3.4: a SYN takes one sequence number; its data (TCP Fast
+     * Open, RFC 7413) starts after it. */
+    uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
     if (!d->own) {
         uint32_t cap = (uint32_t)a->cutoff;
         struct own_reasm *o = calloc(1, sizeof(*o) + cap + (cap + 7) / 8);
@@ -205,23 +211,25 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
         o->cap = cap;
         o->map = o->buf + cap;
         /* Byte 0 follows the SYN; without one (mid-stream), start here. */
-        o->base = f->have_isn[dir] ? f->isn[dir] + 1 : p->seq;
+        o->base = f->have_isn[dir] ? f->isn[dir] + 1 : seq;
         d->own = o;
     }
     struct own_reasm *o = d->own;
-    uint32_t rel = p->seq - o->base; /* modulo 2^32 */
+    uint32_t rel = seq - o->base; /* modulo 2^32 */
     size_t n = p->payload_len;
     size_t skip = 0;
     if (rel > 0x7fffffffu) {
         /* Starts before byte 0 (retransmitted SYN data, or a wrong guess). */
-        uint32_t before = o->base - p->seq;
+        uint32_t before = o->base - seq;
         if (before >= n)
             return;
         skip = before;
         rel = 0;
     }
-    if (rel >= o->cap)
+    if (rel >= o->cap) {
+        d->lost = true; /* past what we keep, before the sink was done */
         return;
+    }
     size_t room = o->cap - rel;
     size_t take = n - skip < room ? n - skip : room;
     const uint8_t *src = p->payload + skip;
@@ -246,6 +254,19 @@ void reasm_own_free_dir(struct stream_dir *d)
 {
     free(d->own);
     d->own = NULL;
+}
+
+void reasm_own_end(struct analyzer *a, struct flow *f)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        struct stream_dir *d = &f->dir[dir];
+        if (d->own && !d->done) {
+            if (d->own->beyond)
+                d->lost = true;
+            stream_end(a, f, dir, d->own->buf, d->own->prefix);
+        }
+    }
+    reasm_own_free(f);
 }
 
 void reasm_own_free(struct flow *f)

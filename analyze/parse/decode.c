@@ -76,8 +76,12 @@ static enum decode_result decode_udp(struct cur *c, size_t l4_len, struct pkt *o
 static enum decode_result decode_transport(struct cur *c, size_t l4_len, struct pkt *out)
 {
     out->l4_len = l4_len;
-    if (out->fragment)
+    if (out->fragment) {
+        out->payload = c->p;
+        out->payload_wire_len = l4_len;
+        out->payload_len = c->left < l4_len ? c->left : l4_len;
         return stop(out, LAYER_IP, DECODE_FRAGMENT);
+    }
     switch (out->proto) {
     case DECODE_PROTO_TCP:
         return decode_tcp(c, l4_len, out);
@@ -169,10 +173,17 @@ static enum decode_result decode_ipv6(struct cur *c, struct pkt *out)
         if (nh == 44) {
             /* RFC 8200 §4.5: fixed 8 bytes; offset and M flag */
             uint16_t offm;
-            if (!cur_be16(&ext, &offm))
+            uint32_t id;
+            if (!cur_be16(&ext, &offm) || !cur_be32(&ext, &id))
                 return stop(out, LAYER_IP, DECODE_TRUNCATED);
-            if ((offm & 0xfff9) != 0)
+            /* An atomic fragment (offset 0, M clear: RFC 6946) is a whole datagram. */
+            if ((offm & 0xfff9) != 0) {
                 out->fragment = true;
+                out->frag_id = id;
+                out->frag_off = (uint16_t)(offm & 0xfff8);
+                out->frag_more = (offm & 1) != 0;
+                out->frag_next = next;
+            }
             elen = 8;
         } else if (nh == 51) {
             elen = ((size_t)len8 + 2) * 4; /* RFC 4302 §2.2 */
@@ -429,7 +440,7 @@ static bool ppp_inner(struct cur *c, enum link_kind *kind)
 }
 
 /* RFC 2784, RFC 2890; version 1 is PPTP's enhanced GRE (RFC 2637 §4.1). */
-static bool gre_inner(struct cur *c, enum link_kind *kind)
+static bool gre_inner(struct cur *c, enum link_kind *kind, uint8_t *tun)
 {
     uint16_t fv, type;
     if (!cur_be16(c, &fv) || !cur_be16(c, &type))
@@ -452,6 +463,7 @@ static bool gre_inner(struct cur *c, enum link_kind *kind)
         /* ERSPAN type I has no header of its own; type II has 8 bytes and a sequence number */
         if ((fv & 0x1000) && !cur_skip(c, 8))
             return false;
+        *tun = TUNNEL_ERSPAN;
         *kind = LINK_ETHERNET;
         return true;
     }
@@ -463,6 +475,7 @@ static bool gre_inner(struct cur *c, enum link_kind *kind)
         memcpy(b, h, sizeof(b));
         if ((b[11] & 1) && !cur_skip(c, 8)) /* O flag: platform-specific subheader */
             return false;
+        *tun = TUNNEL_ERSPAN;
         *kind = LINK_ETHERNET;
         return true;
     }
@@ -535,13 +548,16 @@ static bool teredo_inner(struct cur *c, enum link_kind *kind)
 }
 
 static bool tunnel_inner(enum decode_result r, const struct pkt *p, struct cur *c,
-                         enum link_kind *kind)
+                         enum link_kind *kind, uint8_t *tun)
 {
     cur_init(c, p->payload, p->payload_len);
     if (r == DECODE_OTHER) {
-        if (p->proto == IPPROTO_GRE_)
-            return gre_inner(c, kind);
+        if (p->proto == IPPROTO_GRE_) {
+            *tun = TUNNEL_GRE;
+            return gre_inner(c, kind, tun);
+        }
         if (p->proto == IPPROTO_IPIP_ || p->proto == IPPROTO_IPV6_) {
+            *tun = TUNNEL_IPIP;
             *kind = LINK_RAW;
             return true;
         }
@@ -551,18 +567,25 @@ static bool tunnel_inner(enum decode_result r, const struct pkt *p, struct cur *
         return false;
     if (p->dport == UDP_VXLAN) {
         uint8_t flags;
+        *tun = TUNNEL_VXLAN;
         /* RFC 7348 §5: I flag set, 8-byte header, then an Ethernet frame */
         if (!cur_u8(c, &flags) || !(flags & 0x08) || !cur_skip(c, 7))
             return false;
         *kind = LINK_ETHERNET;
         return true;
     }
-    if (p->dport == UDP_GENEVE)
+    if (p->dport == UDP_GENEVE) {
+        *tun = TUNNEL_GENEVE;
         return geneve_inner(c, kind);
-    if (p->dport == UDP_GTP_U || p->sport == UDP_GTP_U)
+    }
+    if (p->dport == UDP_GTP_U || p->sport == UDP_GTP_U) {
+        *tun = TUNNEL_GTPU;
         return gtpu_inner(c, kind);
-    if (p->dport == UDP_TEREDO || p->sport == UDP_TEREDO)
+    }
+    if (p->dport == UDP_TEREDO || p->sport == UDP_TEREDO) {
+        *tun = TUNNEL_TEREDO;
         return teredo_inner(c, kind);
+    }
     return false;
 }
 
@@ -574,7 +597,8 @@ enum decode_result decode_frame(enum link_kind link, const uint8_t *frame, size_
     for (unsigned depth = 1; depth <= MAX_ENCAP; depth++) {
         struct cur inner;
         enum link_kind kind;
-        if (!tunnel_inner(r, out, &inner, &kind))
+        uint8_t tun = TUNNEL_NONE;
+        if (!tunnel_inner(r, out, &inner, &kind, &tun))
             break;
         struct pkt outer = *out;
         r = decode_one(kind, inner.p, inner.left, out);
@@ -587,6 +611,10 @@ enum decode_result decode_frame(enum link_kind link, const uint8_t *frame, size_
             break;
         }
         out->encap = (uint8_t)depth;
+        /* The outermost tunnel and addresses are what monitoring set up. */
+        out->tunnel = depth == 1 ? tun : outer.tunnel;
+        out->outer_src = depth == 1 ? outer.src : outer.outer_src;
+        out->outer_dst = depth == 1 ? outer.dst : outer.outer_dst;
     }
     return r;
 }

@@ -34,6 +34,19 @@ enum link_kind {
  * type the decoder does not read. *out is written only when true. */
 bool decode_link_of_dlt(int dlt, enum link_kind *out);
 
+/* Tunnels the decoder peels (the numbers match enum ea_tunnel). */
+enum decode_tunnel {
+    TUNNEL_NONE = 0,
+    TUNNEL_VXLAN,
+    TUNNEL_GENEVE,
+    TUNNEL_GRE,
+    TUNNEL_ERSPAN,
+    TUNNEL_GTPU,
+    TUNNEL_IPIP,
+    TUNNEL_TEREDO,
+    TUNNEL_CAPWAP,
+};
+
 enum decode_result {
     DECODE_OK = 0,    /* TCP or UDP header decoded (payload may be cut) */
     DECODE_NOT_IP,    /* a link-layer frame that carries no IP */
@@ -53,13 +66,21 @@ enum decode_layer {
 struct pkt {
     enum decode_layer layer; /* where a non-OK result was decided */
     uint8_t encap;           /* tunnels peeled (VXLAN, Geneve, GRE, GTP-U, Teredo, IP-in-IP) */
-    uint8_t ipver;           /* 4 or 6 */
+    uint8_t tunnel;          /* enum decode_tunnel of the outermost tunnel peeled */
+    struct ea_addr outer_src, outer_dst; /* the outermost IP addresses, when encap > 0 */
+    uint8_t ipver;                       /* 4 or 6 */
     struct ea_addr src, dst;
     const uint8_t *ip; /* the IP header */
     size_t ip_caplen;  /* captured bytes from the IP header, trimmed to its length */
     size_t ip_len;     /* the IP datagram's length as its header says */
     uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
     bool fragment;     /* IPv4 MF/offset or an IPv6 fragment header */
+    /* IPv6 fragments (RFC 8200 §4.5): payload/payload_len then hold the
+     * fragment's data (after the Fragment header) */
+    uint32_t frag_id;
+    uint16_t frag_off; /* in bytes */
+    bool frag_more;
+    uint8_t frag_next; /* Next Header of the fragmentable part */
     bool bad_length;   /* UDP length past the IP payload (read to the IP end) */
     uint16_t sport, dport;
     uint8_t tcp_flags;

@@ -74,3 +74,17 @@ def run_in_src(*args, stdin=None, timeout=120):
     if p.returncode < 0:
         raise AssertionError(f"egress-audit {' '.join(args)} died by signal {-p.returncode}")
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+# DESIGN.md "Outcome": a connection with client payload never ends without a
+# name or a flag saying why it has none.
+WHY_NO_NAME = {"no-sni", "hello-unreadable", "snaplen-cut", "reassembly-gap", "quic", "ech",
+               "dns", "local", "other-protocol", "no-host"}
+
+
+def nameless_unexplained(rep):
+    """Connections of a report with client payload, no name, and no flag
+    that says why: each one breaks the invariant."""
+    return [c for c in rep.get("connections", [])
+            if c.get("payload_out", 0) > 0 and c.get("name") is None
+            and not set(c.get("flags", [])) & WHY_NO_NAME]

@@ -944,8 +944,8 @@ static void test_json(void **state)
     assert_int_equal(o.buf[o.len - 1], '\n');
 
     /* top-level keys in schema order */
-    static const char *const top[] = {"schema", "tool",        "inputs", "truncated", "time",
-                                      "hosts",  "connections", "dns",    "stats"};
+    static const char *const top[] = {"schema", "tool",  "inputs",      "truncated", "snaplen_cut",
+                                      "time",   "hosts", "connections", "dns",       "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -1029,10 +1029,12 @@ static void test_json(void **state)
     json_t *conns = json_object_get(j, "connections");
     assert_int_equal(json_array_size(conns), N_CONNS);
     static const char *const conn_keys[] = {
-        "name",        "name_source", "dst",         "dport", "src",         "sport",
-        "transport",   "outcome",     "outcome_why", "flags", "alpn",        "tls_version",
-        "http_status", "http_method", "first",       "last",  "packets_out", "packets_in",
-        "bytes_out",   "bytes_in",    "resolved_as"};
+        "name",        "name_source", "inner_name",  "inner_name_source", "dst",
+        "dport",       "src",         "sport",       "transport",         "outcome",
+        "outcome_why", "flags",       "alpn",        "tls_version",       "http_status",
+        "http_method", "first",       "last",        "packets_out",       "packets_in",
+        "bytes_out",   "bytes_in",    "payload_out", "payload_in",        "tunnel",
+        "resolved_as"};
     for (size_t i = 0; i < N_CONNS; i++) {
         json_t *c = json_array_get(conns, i);
         assert_int_equal(json_object_size(c), sizeof conn_keys / sizeof conn_keys[0]);
@@ -1878,10 +1880,10 @@ static void test_policy_json(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
 
     /* the new top-level keys, after dns and before stats */
-    static const char *const top[] = {"schema",   "tool",         "inputs",         "truncated",
-                                      "time",     "hosts",        "connections",    "dns",
-                                      "rules",    "unused_rules", "inactive_rules", "near_misses",
-                                      "verdicts", "remediation",  "stats"};
+    static const char *const top[] = {"schema",      "tool",     "inputs",       "truncated",
+                                      "snaplen_cut", "time",     "hosts",        "connections",
+                                      "dns",         "rules",    "unused_rules", "inactive_rules",
+                                      "near_misses", "verdicts", "remediation",  "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -2233,7 +2235,7 @@ static void test_policy_absent(void **state)
                                        "near_misses", "verdicts",     "remediation"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         assert_null(json_object_get(j, none[i]));
-    assert_int_equal(json_object_size(j), 9);
+    assert_int_equal(json_object_size(j), 10);
     for (int pass = 0; pass < 2; pass++) {
         json_t *arr = json_object_get(j, pass ? "connections" : "hosts");
         for (size_t i = 0; i < json_array_size(arr); i++) {

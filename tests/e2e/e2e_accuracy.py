@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Accuracy on captures nobody designed for us (issue 11), from constructed
+bytes: every class of capture that used to lose a name silently.
+
+  1  one direction, or a handshake not seen (filters, asymmetric routing,
+     drops; a RST or FIN before the SYN-ACK; a reused port)
+  2  frames cut by the snaplen, an IP length past the frame
+  3  TLS after a plaintext prelude (CONNECT, SOCKS 4/4a/5, STARTTLS, SSLRequest)
+  4  DNS beyond port 53 (other ports, mDNS, LLMNR, DNS over TCP elsewhere)
+  5  tunnels as monitoring delivers traffic
+  6  link types libpcap writes
+  7  IPv6 fragments, data in a SYN, a hello split across IP fragments and
+     TCP segments at once
+
+Captures made by real tools for the same classes are in tests/captures/
+(e2e_captures.py). Every report here is also checked for the invariant: a
+connection with client payload has a name or a flag saying why not.
+EA_KEEP=1 keeps the captures; arguments pick scenarios by name.
+"""
+import os
+import random
+import shutil
+import sys
+import tempfile
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcapgen as pg  # noqa: E402
+from common import run  # noqa: E402
+from e2e_synthetic import Scenario, addrs, show, tls_steps  # noqa: E402
+
+SCENARIOS = []
+
+
+def scenario(fn):
+    SCENARIOS.append(fn)
+    return fn
+
+
+HS = [("c", "S"), ("s", "SA"), ("c", "A")]
+
+
+def client_only(packets, client):
+    """What a capture filtered to the client's packets (dst port 443) keeps."""
+    import ipaddress
+    want = ipaddress.ip_address(client).packed
+    out = []
+    for p in packets:
+        src = p[12:16] if pg.ip_version(p) == 4 else p[8:24]
+        if src == want:
+            out.append(p)
+    return out
+
+
+# ---- class 1: one direction, or a handshake not seen ----
+
+@scenario
+def c1a_client_side_only(t):
+    """tcpdump 'dst port 443': SYN, ACK, a two-segment hello; nothing back."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"oneway.v{v}.example"
+        ch = pg.client_hello(sni, key_share_len=1216)
+        pk = pg.TcpConn(c, s, 50100, 443).play(
+            HS + [pg.Step("c", "PA", ch, sizes=[700]), ("s", "PA", pg.server_hello())])
+        conn = t.tcp_conns(t.report_of(f"v{v}", client_only(pk, c)), f"IPv{v}")
+        t.expect(f"IPv{v} client side only", conn, name=sni, name_source="sni",
+                 outcome="incomplete", flags=["tls"], no_flags=["reassembly-gap"])
+        if conn:
+            t.check("only the client's side" in conn["outcome_why"],
+                    f"IPv{v}: outcome_why {conn['outcome_why']!r}")
+
+
+@scenario
+def c1b_synack_not_captured(t):
+    """Asymmetric routing or a drop: no SYN-ACK, but the ServerHello is there."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"nosynack.v{v}.example"
+        pk = pg.TcpConn(c, s, 50110, 443).play(tls_steps(pg.client_hello(sni)))
+        del pk[1]  # the SYN-ACK
+        conn = t.tcp_conns(t.report_of(f"v{v}", pk), f"IPv{v}")
+        t.expect(f"IPv{v} no SYN-ACK", conn, name=sni, outcome="reached")
+        # ... and no ServerHello either: the server sent nothing we saw
+        pk2 = [p for i, p in enumerate(pk) if i != len(pk) - 1]
+        conn = t.tcp_conns(t.report_of(f"v{v}-nothing-back", pk2), f"IPv{v} nothing back")
+        t.expect(f"IPv{v} nothing back", conn, name=sni, outcome="incomplete")
+
+
+@scenario
+def c1c_reset_or_fin_before_synack(t):
+    """A stale RST (or a FIN) from the server side before the SYN-ACK."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        for odd in ("RA", "FA"):
+            sni = f"odd-{odd.lower()}.v{v}.example"
+            conn_ = pg.TcpConn(c, s, 50120, 443)
+            pk = conn_.play([("c", "S"), ("s", odd)])
+            conn_.nxt["s"] = conn_.isn["s"]
+            pk += conn_.play([("c", "S"), ("s", "SA"), ("c", "A"), ("c", "PA", pg.client_hello(sni)),
+                              ("s", "PA", pg.server_hello())])
+            case = f"IPv{v} {odd} before SYN-ACK"
+            conn = t.tcp_conns(t.report_of(f"v{v}-{odd}", pk), case)
+            t.expect(case, conn, name=sni, outcome="reached")
+
+
+@scenario
+def c1d_reused_port(t):
+    """The same 4-tuple again with a new ISN, the first close not captured."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        a = pg.TcpConn(c, s, 50130, 443, isn_client=0x1000, isn_server=0x9000)
+        b = pg.TcpConn(c, s, 50130, 443, isn_client=0x55550000, isn_server=0x66660000)
+        pk = a.play(tls_steps(pg.client_hello(f"first.v{v}.example")))
+        pk += b.play(tls_steps(pg.client_hello(f"second.v{v}.example")))
+        rep = t.report_of(f"v{v}", pk)
+        conns = t.tcp_conns(rep, f"IPv{v}", want=2)
+        if conns:
+            names = sorted(x["name"] for x in conns)
+            t.check(names == [f"first.v{v}.example", f"second.v{v}.example"],
+                    f"IPv{v}: names {names}")
+
+
+# ---- class 7: fragments and early data ----
+
+@scenario
+def c7a_tcp_fast_open(t):
+    """The ClientHello in the SYN (TFO, RFC 7413)."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"tfo.v{v}.example"
+        pk = pg.TcpConn(c, s, 50200, 443).play(
+            [("c", "S", pg.client_hello(sni)), ("s", "SA"), ("c", "A"),
+             ("s", "PA", pg.server_hello())])
+        conn = t.tcp_conns(t.report_of(f"v{v}", pk), f"IPv{v}")
+        t.expect(f"IPv{v} TFO", conn, name=sni, outcome="reached", tls_version="TLS 1.3")
+
+
+@scenario
+def c7b_fragmented_hello(t):
+    """A one-segment ClientHello in IP fragments, shuffled."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"frag.v{v}.example"
+        ch = pg.client_hello(sni, key_share_len=1216)
+        pk = pg.TcpConn(c, s, 50210, 443).play(tls_steps(ch))
+        hello = pk[3]
+        frags = pg.refragment(hello, 512)
+        random.Random(7).shuffle(frags)
+        pk = pk[:3] + frags + pk[4:]
+        conn = t.tcp_conns(t.report_of(f"v{v}", pk), f"IPv{v}")
+        t.expect(f"IPv{v} fragmented hello", conn, name=sni, outcome="reached",
+                 no_flags=["reassembly-gap", "hello-unreadable"])
+
+
+@scenario
+def c7c_fragments_and_segments(t):
+    """A ClientHello in two TCP segments, each in IP fragments, all shuffled."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"frag-seg.v{v}.example"
+        ch = pg.client_hello(sni, key_share_len=1216)
+        cut = ch.find(sni.encode()) + 3
+        pk = pg.TcpConn(c, s, 50220, 443).play(tls_steps(ch, dict(sizes=[cut])))
+        seg1, seg2 = pk[3], pk[4]
+        frags = pg.refragment(seg1, 48, ident=1) + pg.refragment(seg2, 400, ident=2)
+        random.Random(11).shuffle(frags)
+        pk = pk[:3] + frags + pk[5:]
+        conn = t.tcp_conns(t.report_of(f"v{v}", pk), f"IPv{v}")
+        t.expect(f"IPv{v} fragments and segments", conn, name=sni, outcome="reached")
+
+
+# ---- class 2: cut packets ----
+
+@scenario
+def c2a_snaplen_96(t):
+    """tcpdump -s 96: no name can survive; every such connection says why."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        pk = pg.TcpConn(c, s, 50300, 443).play(tls_steps(pg.client_hello("cut.example")))
+        path = pg.Capture(snaplen=96).extend(pk).write(t.path(f"v{v}.pcap"))
+        rep = t.analyze(path)
+        conn = t.tcp_conns(rep, f"IPv{v}")
+        t.expect(f"IPv{v} snaplen 96", conn, name=None, flags=["snaplen-cut"])
+        cut = rep.get("snaplen_cut")
+        t.check(cut and cut["snaplen"] == 96 and cut["frames"] >= 2,
+                f"IPv{v}: snaplen_cut is {cut!r}")
+        rc, out, err = run("analyze", path)
+        t.check(rc == 0 and out.decode().count("short snaplen (96 bytes kept)") == 1,
+                f"IPv{v}: the text report should say once that the snaplen was short:\n"
+                f"{out.decode()}")
+
+
+@scenario
+def c2b_sni_survives_cut_after_it(t):
+    """The snaplen cuts the hello after its server_name: the name stays."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"survives.v{v}.example"
+        ch = pg.client_hello(sni, key_share_len=1216)
+        pk = pg.TcpConn(c, s, 50310, 443).play(tls_steps(ch))
+        hdr = (14 + 20 + 20) if v == 4 else (14 + 40 + 20)
+        snap = hdr + ch.find(sni.encode()) + len(sni) + 40
+        path = pg.Capture(snaplen=snap).extend(pk).write(t.path(f"v{v}.pcap"))
+        conn = t.tcp_conns(t.analyze(path), f"IPv{v}")
+        t.expect(f"IPv{v} cut after the SNI", conn, name=sni, name_source="sni",
+                 flags=["snaplen-cut", "tls"], no_flags=["no-sni"])
+
+
+@scenario
+def c2c_dns_question_survives_cut_answer(t):
+    q = pg.dns_query(0x2222, "cut-answer.example")
+    r = pg.dns_response(0x2222, "cut-answer.example",
+                        answers=[("CNAME", "cut-answer.example", "a.long.cdn.example", 60),
+                                 ("A", "a.long.cdn.example", "192.0.2.7", 60)])
+    pk = [pg.udp_packet("10.0.0.5", "10.0.0.53", 40000, 53, q),
+          pg.udp_packet("10.0.0.53", "10.0.0.5", 53, 40000, r)]
+    snap = 14 + 20 + 8 + 12 + len("cut-answer.example") + 2 + 4 + 6
+    path = pg.Capture(snaplen=snap).extend(pk).write(t.path("dns.pcap"))
+    rep = t.analyze(path)
+    names = [d["query"] for d in rep["dns"]]
+    t.check(names == ["cut-answer.example"], f"dns names {names}: {show(rep['dns'])}")
+
+
+@scenario
+def c2d_ip_length_past_frame(t):
+    """An IP total length larger than the frame (no snaplen): parse what is there."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        sni = f"iplen.v{v}.example"
+        ch = pg.client_hello(sni, key_share_len=1216)
+        pk = pg.TcpConn(c, s, 50320, 443).play(tls_steps(ch))
+        hello = bytearray(pk[3])
+        keep = (20 if v == 4 else 40) + 20 + ch.find(sni.encode()) + len(sni) + 20
+        pk[3] = bytes(hello[:keep])  # the lengths in the headers still say more
+        conn = t.tcp_conns(t.report_of(f"v{v}", pk), f"IPv{v}")
+        t.expect(f"IPv{v} IP length past the frame", conn, name=sni, flags=["snaplen-cut"])
+
+
+@scenario
+def c2e_http_host_survives_cut(t):
+    req = (b"GET /simple/requests/ HTTP/1.1\r\nHost: pypi.example\r\nUser-Agent: pip/24\r\n"
+           b"Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n")
+    pk = pg.TcpConn("10.0.0.5", "192.0.2.80", 50330, 80).play(HS + [("c", "PA", req)])
+    snap = 14 + 20 + 20 + req.find(b"User-Agent") + 6
+    path = pg.Capture(snaplen=snap).extend(pk).write(t.path("http.pcap"))
+    conn = t.tcp_conns(t.analyze(path), "HTTP")
+    t.expect("HTTP cut after Host", conn, name="pypi.example", name_source="http_host",
+             flags=["snaplen-cut"])
+
+
+def main():
+    keep = os.environ.get("EA_KEEP") == "1"
+    only = sys.argv[1:]
+    tmp = tempfile.mkdtemp(prefix="ea-accuracy-")
+    failures, passed = [], []
+    try:
+        for fn in SCENARIOS:
+            if only and not any(o in fn.__name__ for o in only):
+                continue
+            t = Scenario(fn.__name__, tmp)
+            try:
+                fn(t)
+            except Exception as e:
+                t.fail(f"raised {type(e).__name__}: {e}\n" + traceback.format_exc(limit=3))
+            if t.failures:
+                failures.extend(t.failures)
+                print(f"FAIL {fn.__name__}")
+            else:
+                passed.append(fn.__name__)
+                print(f"ok   {fn.__name__}")
+    finally:
+        if keep:
+            print(f"captures kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for f in failures:
+        print("FAIL:", f)
+    total = len(passed) + len({f.split(":")[0] for f in failures})
+    print(f"{len(passed)} passed, {total - len(passed)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
