@@ -250,6 +250,115 @@ def c2e_http_host_survives_cut(t):
              flags=["snaplen-cut"])
 
 
+# ---- class 3: TLS after a plaintext prelude ----
+
+T_SH = pg.server_hello()
+
+
+def prelude_steps(client_prelude, server_prelude, sni, server_first=None):
+    """Handshake; the server's banner (if any); the client's prelude; the
+    server's answer; the ClientHello; the ServerHello."""
+    steps = list(HS)
+    if server_first:
+        steps.append(("s", "PA", server_first))
+    for i, chunk in enumerate(client_prelude):
+        steps.append(("c", "PA", chunk))
+        if i < len(server_prelude) and server_prelude[i]:
+            steps.append(("s", "PA", server_prelude[i]))
+    steps += [("c", "PA", pg.client_hello(sni)), ("s", "PA", T_SH)]
+    return steps
+
+
+PRELUDES = [
+    # (case, port, server banner, client chunks, server answers, name, name_source,
+    #  inner name, flags)
+    ("CONNECT, same name", 3128, None,
+     [b"CONNECT huggingface.co:443 HTTP/1.1\r\nHost: huggingface.co:443\r\n\r\n"],
+     [b"HTTP/1.1 200 Connection established\r\n\r\n"],
+     "huggingface.co", "connect", "huggingface.co", ["connect", "http", "tls"]),
+    ("CONNECT, fronted", 3128, None,
+     [b"CONNECT allowed.example:443 HTTP/1.1\r\nHost: allowed.example:443\r\n\r\n"],
+     [b"HTTP/1.1 200 Connection established\r\n\r\n"],
+     "allowed.example", "connect", "hidden.example", ["connect", "sni-mismatch"]),
+    ("SOCKS 5 domain", 1080, None,
+     [b"\x05\x01\x00", b"\x05\x01\x00\x03\x0cpypi.example\x01\xbb"],
+     [b"\x05\x00", b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00"],
+     "pypi.example", "socks", "pypi.example", ["socks"]),
+    ("SOCKS 5 address", 1080, None,
+     [b"\x05\x01\x00", b"\x05\x01\x00\x01\xc0\x00\x02\x0a\x01\xbb"],
+     [b"\x05\x00", b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00"],
+     "socks5-ip.example", "sni", None, ["socks"]),
+    ("SOCKS 4a", 1080, None,
+     [b"\x04\x01\x01\xbb\x00\x00\x00\x01user\x00files.example\x00"],
+     [b"\x00\x5a\x00\x00\x00\x00\x00\x00"],
+     "files.example", "socks", "other.example", ["socks", "sni-mismatch"]),
+    ("SOCKS 4", 1080, None,
+     [b"\x04\x01\x01\xbb\xc0\x00\x02\x0auser\x00"],
+     [b"\x00\x5a\x00\x00\x00\x00\x00\x00"],
+     "socks4.example", "sni", None, ["socks"]),
+    ("SMTP STARTTLS", 587, b"220 mail.example ESMTP\r\n",
+     [b"EHLO client.example\r\n", b"STARTTLS\r\n"],
+     [b"250-mail.example\r\n250 STARTTLS\r\n", b"220 2.0.0 Ready to start TLS\r\n"],
+     "smtp.example", "sni", None, ["starttls", "tls"]),
+    ("IMAP STARTTLS", 143, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n",
+     [b". CAPABILITY\r\n", b". STARTTLS\r\n"],
+     [b"* CAPABILITY IMAP4rev1 STARTTLS\r\n. OK done\r\n", b". OK Begin TLS\r\n"],
+     "imap.example", "sni", None, ["starttls"]),
+    ("POP3 STLS", 110, b"+OK POP3 ready\r\n", [b"STLS\r\n"], [b"+OK Begin TLS\r\n"],
+     "pop3.example", "sni", None, ["starttls"]),
+    ("FTP AUTH TLS", 21, b"220 FTP ready\r\n", [b"FEAT\r\n", b"AUTH TLS\r\n"],
+     [b"211-Features:\r\n AUTH TLS\r\n211 End\r\n", b"234 AUTH TLS OK\r\n"],
+     "ftp.example", "sni", None, ["starttls"]),
+    ("XMPP STARTTLS", 5222, None,
+     [b"<?xml version='1.0'?><stream:stream to='chat.example' xmlns='jabber:client' "
+      b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>",
+      b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"],
+     [b"<?xml version='1.0'?><stream:stream from='chat.example' id='1' version='1.0' "
+      b"xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'><stream:features>"
+      b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+      b"</stream:features>",
+      b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"],
+     "chat.example", "sni", None, ["starttls"]),
+    ("LDAP StartTLS", 389, None,
+     [b"\x30\x1d\x02\x01\x01\x77\x18\x80\x161.3.6.1.4.1.1466.20037"],
+     [b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00"],
+     "ldap.example", "sni", None, ["starttls"]),
+    ("PostgreSQL SSLRequest", 5432, None, [b"\x00\x00\x00\x08\x04\xd2\x16\x2f"], [b"S"],
+     "db.example", "sni", None, ["starttls"]),
+]
+
+
+@scenario
+def c3_tls_after_a_prelude(t):
+    for v in (4, 6):
+        c, s = addrs(v)
+        for i, (case, port, banner, cpre, spre, name, source, inner, flags) in enumerate(PRELUDES):
+            sni = inner or name
+            if case == "CONNECT, fronted":
+                sni = "hidden.example"
+            pk = pg.TcpConn(c, s, 50400 + i, port).play(prelude_steps(cpre, spre, sni, banner))
+            label = f"IPv{v} {case}"
+            conn = t.tcp_conns(t.report_of(f"v{v}-{i}", pk), label)
+            t.expect(label, conn, name=name, name_source=source, inner_name=inner,
+                     inner_name_source="sni" if inner else "none", outcome="reached",
+                     tls_version="TLS 1.3", flags=flags)
+            if conn and "sni-mismatch" not in flags:
+                t.check("sni-mismatch" not in conn["flags"], f"{label}: sni-mismatch set")
+
+
+@scenario
+def c3b_prelude_client_side_only(t):
+    """A SOCKS 5 request and its hello with nothing back: the names stay."""
+    c, s = addrs(4)
+    steps = HS + [("c", "PA", b"\x05\x01\x00"),
+                  ("c", "PA", b"\x05\x01\x00\x03\x0bexample.org\x01\xbb"),
+                  ("c", "PA", pg.client_hello("example.org"))]
+    pk = client_only(pg.TcpConn(c, s, 50450, 1080).play(steps), c)
+    conn = t.tcp_conns(t.report_of("socks", pk), "SOCKS one side")
+    t.expect("SOCKS one side", conn, name="example.org", name_source="socks",
+             inner_name="example.org", outcome="incomplete")
+
+
 def main():
     keep = os.environ.get("EA_KEEP") == "1"
     only = sys.argv[1:]
