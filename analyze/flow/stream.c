@@ -534,11 +534,33 @@ static void end_http(struct analyzer *a, struct flow *f, const uint8_t *data, si
         took_http_request(a, f, &rq);
 }
 
+/* RFC 8446 §5.1, §4: a handshake record whose first message is a
+ * ServerHello; the rest may be cut. */
+static bool starts_server_hello(const uint8_t *data, size_t len)
+{
+    struct cur c;
+    uint8_t type = 0, major = 0, minor = 0, hs = 0;
+    uint16_t rlen = 0;
+    cur_init(&c, data, len);
+    return cur_u8(&c, &type) && cur_u8(&c, &major) && cur_u8(&c, &minor) && cur_be16(&c, &rlen) &&
+           cur_u8(&c, &hs) && type == 0x16 && major == 3 && minor <= 4 && rlen >= 4 && hs == 2;
+}
+
 void stream_end(struct analyzer *a, struct flow *f, int dir, const uint8_t *data, size_t len)
 {
     struct stream_dir *d = &f->dir[dir];
-    if (d->done || dir != DIR_C2S || len == 0)
+    if (d->done || len == 0)
         return;
+    if (dir == DIR_S2C) {
+        /* A ServerHello cut by the snaplen or a gap still says the server
+         * answered the hello with TLS. */
+        struct cur c;
+        cur_init(&c, data, len);
+        if (d->kind == SK_TLS && cur_skip(&c, d->tls_off) && (f->flags & EA_CF_TLS) &&
+            starts_server_hello(c.p, cur_left(&c)))
+            f->server_hello = true;
+        return;
+    }
     if (len > a->cutoff)
         len = a->cutoff;
     switch (d->kind) {

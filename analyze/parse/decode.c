@@ -602,6 +602,13 @@ enum decode_result decode_frame(enum link_kind link, const uint8_t *frame, size_
             break;
         struct pkt outer = *out;
         r = decode_one(kind, inner.p, inner.left, out);
+        if (r == DECODE_NOT_IP && kind == LINK_ETHERNET && tun != TUNNEL_NONE) {
+            /* ARP, LLDP, ... bridged through the tunnel: not IP, and not the
+             * outer packet's business either. */
+            out->tunnel = depth == 1 ? tun : outer.tunnel;
+            out->encap = (uint8_t)depth;
+            break;
+        }
         if (r == DECODE_NOT_IP || r == DECODE_MALFORMED) {
             /* Not a tunnel after all (a port collision): keep the outer packet. */
             *out = outer;

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The real-tool captures of tests/captures/ (made by make-captures.sh with
+tcpdump, curl, openssl s_client and dig in network namespaces, committed so
+this runs everywhere): what each connection must report. Every report is
+also checked for the invariant: client payload means a name or a flag that
+says why not."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SRC, Failures, analyze_json, nameless_unexplained, run  # noqa: E402
+
+CAPTURES = os.path.join(SRC, "tests", "captures")
+
+# file -> [(dst port, name, name_source, inner_name, outcome, flags that must be set)]
+EXPECT = {
+    "one-sided.pcap": [
+        (443, "oneway.example", "sni", None, "incomplete", ["tls"]),
+        (443, "oneway6.example", "sni", None, "incomplete", ["tls"]),
+    ],
+    "snaplen96.pcap": [
+        (443, None, "none", None, "reached", ["tls", "snaplen-cut"]),
+        (53, None, "none", None, "reached", ["dns", "snaplen-cut"]),
+    ],
+    "preludes.pcap": [
+        (587, "smtp.example", "sni", None, "reached", ["starttls", "tls"]),
+        (143, "imap.example", "sni", None, "reached", ["starttls"]),
+        (110, "pop3.example", "sni", None, "reached", ["starttls"]),
+        (21, "ftp.example", "sni", None, "reached", ["starttls"]),
+        (5222, "xmpp.example", "sni", None, "reached", ["starttls"]),
+        (389, "ldap.example", "sni", None, "reached", ["starttls"]),
+        (5432, "postgres.example", "sni", None, "reached", ["starttls"]),
+        (3128, "connect.example", "connect", "connect.example", "reached", ["connect", "tls"]),
+        (3128, "allowed.example", "connect", "fronted.example", "reached",
+         ["connect", "sni-mismatch"]),
+        (1080, "socks5h.example", "socks", "socks5h.example", "reached", ["socks"]),
+        (1080, "socks5.example", "sni", None, "reached", ["socks"]),
+        (1080, "socks4a.example", "socks", "socks4a.example", "reached", ["socks"]),
+        (1080, "socks4.example", "sni", None, "reached", ["socks"]),
+    ],
+    "vxlan.pcap": [
+        (443, "vxlan.example", "sni", None, "reached", ["tls", "tunnel"]),
+    ],
+    "dns-ports.pcap": [
+        (5300, None, "none", None, "reached", ["dns"]),
+        (5300, None, "none", None, "reached", ["dns"]),
+    ],
+}
+
+
+def main():
+    f = Failures()
+    for name, want in EXPECT.items():
+        path = os.path.join(CAPTURES, name)
+        rep = analyze_json(path)
+        for c in nameless_unexplained(rep):
+            f.check(False, f"{name}: client payload, no name and no flag saying why: {c}")
+        conns = list(rep["connections"])
+        f.check(len(conns) == len(want),
+                f"{name}: {len(conns)} connections, want {len(want)}: "
+                f"{[(c['dport'], c['name']) for c in conns]}")
+        for port, cname, source, inner, outcome, flags in want:
+            match = [c for c in conns if c["dport"] == port and c["name"] == cname
+                     and c["name_source"] == source and c["inner_name"] == inner]
+            if not f.check(match, f"{name}: no connection to port {port} named {cname!r} "
+                                  f"({source}, inner {inner!r})"):
+                continue
+            c = match[0]
+            conns.remove(c)
+            f.check(c["outcome"] == outcome,
+                    f"{name} {cname}: outcome {c['outcome']} ({c['outcome_why']}), want {outcome}")
+            for fl in flags:
+                f.check(fl in c["flags"], f"{name} {cname}: flag {fl} missing: {c['flags']}")
+        if name == "one-sided.pcap":
+            f.check(all("only the client's side" in c["outcome_why"] for c in rep["connections"]),
+                    f"{name}: outcome_why should say only the client's side was captured")
+        if name == "snaplen96.pcap":
+            cut = rep["snaplen_cut"]
+            f.check(cut and cut["snaplen"] == 96, f"{name}: snaplen_cut {cut}")
+            f.check([d["query"] for d in rep["dns"]] == ["cut-dns.example"],
+                    f"{name}: the DNS question survives the cut: {rep['dns']}")
+            rc, out, _ = run("analyze", path)
+            f.check(out.decode().count("capture again with tcpdump -s 0") == 1,
+                    f"{name}: the text report says once how to capture again")
+        if name == "vxlan.pcap":
+            t = [c["tunnel"] for c in rep["connections"]]
+            f.check(t == [{"kind": "vxlan", "outer_src": "198.18.1.2", "outer_dst": "198.18.1.1"}],
+                    f"{name}: tunnel {t}")
+        if name == "dns-ports.pcap":
+            got = sorted((d["query"], d["port"], tuple(d["transport"])) for d in rep["dns"])
+            f.check(got == [("port5300.example", 5300, ("udp",)),
+                            ("tcp5300.example", 5300, ("tcp",))], f"{name}: dns {got}")
+    f.finish(f"{len(EXPECT)} real-tool captures")
+
+
+if __name__ == "__main__":
+    main()
