@@ -336,9 +336,9 @@ static bool src_is_server(uint16_t sport, uint16_t dport)
 {
     if (sport == dport)
         return false;
-    if (dport == 53 || dport == 80 || dport == 443)
+    if (dport == 53 || dport == 80 || dport == 443 || dport == 5353 || dport == 5355)
         return false;
-    if (sport == 53 || sport == 80 || sport == 443)
+    if (sport == 53 || sport == 80 || sport == 443 || sport == 5353 || sport == 5355)
         return true;
     return sport < 1024 && dport >= 1024;
 }

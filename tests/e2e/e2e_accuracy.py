@@ -359,6 +359,76 @@ def c3b_prelude_client_side_only(t):
              inner_name="example.org", outcome="incomplete")
 
 
+# ---- class 4: DNS beyond port 53 ----
+
+@scenario
+def c4a_mdns_llmnr_local(t):
+    """mDNS (5353, multicast) and LLMNR (5355): names, marked local."""
+    mq = pg.dns_query(0, "printer.local", "A", rd=False)
+    mr = pg.dns_response(0, "printer.local", "A", answers=[("A", "printer.local", "10.0.0.9", 120)])
+    lq = pg.dns_query(0x3333, "fileserver", "A", rd=False)
+    lr = pg.dns_response(0x3333, "fileserver", "A", answers=[("A", "fileserver", "10.0.0.8", 30)])
+    pk = [pg.udp_packet("10.0.0.5", "224.0.0.251", 5353, 5353, mq),
+          pg.udp_packet("10.0.0.9", "224.0.0.251", 5353, 5353, mr),
+          pg.udp_packet("10.0.0.5", "224.0.0.252", 50000, 5355, lq),
+          pg.udp_packet("10.0.0.8", "10.0.0.5", 5355, 50000, lr)]
+    rep = t.report_of("local", pk)
+    dns = {d["query"]: d for d in rep["dns"]}
+    for q, port in (("printer.local", 5353), ("fileserver", 5355)):
+        d = dns.get(q)
+        if t.check(d is not None, f"no DNS entry for {q}: {show(rep['dns'])}"):
+            t.expect(q, d, local=True, port=port, responses=1)
+    for c in rep["connections"]:
+        t.expect("LLMNR flow", c, flags=["dns", "local"])
+
+
+@scenario
+def c4b_dns_other_port_matched(t):
+    """A resolver on 5300 and DNSCrypt's certificate query on 443/udp: DNS
+    when query and response parse and match; QUIC on 443 stays QUIC."""
+    for v in (4, 6):
+        c, s = addrs(v)
+        pk = []
+        for i, (port, name, qtype) in enumerate([(5300, "other-port.example", "A"),
+                                                  (443, "2.dnscrypt-cert.resolver.example", "TXT")]):
+            q = pg.dns_query(0x4000 + i, name, qtype)
+            r = pg.dns_response(0x4000 + i, name, qtype)
+            pk += [pg.udp_packet(c, s, 51000 + i, port, q), pg.udp_packet(s, c, port, 51000 + i, r)]
+        # a query nobody answered, and an answer that does not match: not DNS
+        pk += [pg.udp_packet(c, s, 51010, 5301, pg.dns_query(0x4100, "unanswered.example"))]
+        pk += [pg.udp_packet(c, s, 51011, 5302, pg.dns_query(0x4200, "asked.example")),
+               pg.udp_packet(s, c, 5302, 51011, pg.dns_response(0x4201, "other.example"))]
+        # QUIC-looking datagrams on 443
+        quic = bytes([0xC3, 0, 0, 0, 1, 8]) + bytes(range(8)) + b"\x00" + b"\x44" * 1180
+        pk += [pg.udp_packet(c, s, 51020, 443, quic), pg.udp_packet(s, c, 443, 51020, quic[:200])]
+        rep = t.report_of(f"v{v}", pk)
+        names = sorted(d["query"] for d in rep["dns"])
+        t.check(names == ["2.dnscrypt-cert.resolver.example", "other-port.example"],
+                f"IPv{v}: dns names {names}")
+        for d in rep["dns"]:
+            t.check(d["port"] in (5300, 443) and d["queries"] == 1 and d["responses"] == 1,
+                    f"IPv{v}: {show(d)}")
+        by_port = {c_["sport"]: c_ for c_ in rep["connections"]}
+        t.expect(f"IPv{v} 5300", by_port.get(51000), flags=["dns"])
+        t.expect(f"IPv{v} dnscrypt", by_port.get(51001), flags=["dns"], no_flags=["quic"])
+        t.expect(f"IPv{v} quic", by_port.get(51020), flags=["quic"], no_flags=["dns"])
+        t.expect(f"IPv{v} unanswered", by_port.get(51010), flags=["other-protocol"], no_flags=["dns"])
+
+
+@scenario
+def c4c_dns_over_tcp_other_port(t):
+    q = pg.dns_tcp(pg.dns_query(0x5000, "tcp-other.example"))
+    r = pg.dns_tcp(pg.dns_response(0x5000, "tcp-other.example",
+                                   answers=[("A", "tcp-other.example", "192.0.2.55", 60)]))
+    for v in (4, 6):
+        c, s = addrs(v)
+        pk = pg.TcpConn(c, s, 51100, 8053).play(HS + [("c", "PA", q), ("s", "PA", r)])
+        rep = t.report_of(f"v{v}", pk)
+        t.check([d["query"] for d in rep["dns"]] == ["tcp-other.example"],
+                f"IPv{v}: dns {show(rep['dns'])}")
+        t.expect(f"IPv{v}", t.tcp_conns(rep, f"IPv{v}"), flags=["dns"])
+
+
 def main():
     keep = os.environ.get("EA_KEEP") == "1"
     only = sys.argv[1:]
