@@ -27,6 +27,13 @@ enum link_kind {
     LINK_IPV4,         /* DLT_IPV4, 228 */
     LINK_IPV6,         /* DLT_IPV6, 229 */
     LINK_ARCNET_LINUX, /* DLT_ARCNET_LINUX, 129 */
+    LINK_PPP,          /* DLT_PPP 9, DLT_PPP_SERIAL 50: optional HDLC address/control */
+    LINK_PPP_ETHER,    /* DLT_PPP_ETHER, 51: a PPPoE session header, then PPP */
+    LINK_FDDI,         /* DLT_FDDI, 10: frame control, addresses, LLC/SNAP */
+    LINK_C_HDLC,       /* DLT_C_HDLC, 104: Cisco HDLC (address, control, ethertype) */
+    LINK_IEEE80211,    /* DLT_IEEE802_11, 105: 802.11 frames */
+    LINK_RADIOTAP,     /* DLT_IEEE802_11_RADIO, 127: radiotap, then 802.11 */
+    LINK_NFLOG,        /* DLT_NFLOG, 239: tcpdump -i nflog */
 };
 
 /* The link kind of libpcap's DLT_* number (as pcap_datalink() returns it on

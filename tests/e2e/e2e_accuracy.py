@@ -429,6 +429,145 @@ def c4c_dns_over_tcp_other_port(t):
         t.expect(f"IPv{v}", t.tcp_conns(rep, f"IPv{v}"), flags=["dns"])
 
 
+# ---- class 5: tunnels as monitoring delivers traffic ----
+
+import struct  # noqa: E402
+
+OUT4_A, OUT4_B = "198.18.9.1", "198.18.9.2"
+OUT6_A, OUT6_B = "2001:db8:99::1", "2001:db8:99::2"
+SNAP_IP4 = b"\xaa\xaa\x03\x00\x00\x00\x08\x00"
+SNAP_IP6 = b"\xaa\xaa\x03\x00\x00\x00\x86\xdd"
+
+
+def wlan_data(packet, qos=False):
+    """An IEEE 802.11 data frame (to the AP) with LLC/SNAP around an IP packet."""
+    snap = SNAP_IP6 if pg.ip_version(packet) == 6 else SNAP_IP4
+    if qos:
+        return b"\x88\x01\x00\x00" + b"\x02" * 18 + b"\x10\x00" + b"\x00\x00" + snap + packet
+    return b"\x08\x01\x00\x00" + b"\x02" * 18 + b"\x10\x00" + snap + packet
+
+
+def gre(proto, body, key=None, seq=None):
+    flags = (0x2000 if key is not None else 0) | (0x1000 if seq is not None else 0)
+    out = struct.pack("!HH", flags, proto)
+    if key is not None:
+        out += struct.pack("!I", key)
+    if seq is not None:
+        out += struct.pack("!I", seq)
+    return out + body
+
+
+def outer_udp(dport, body, sport=40001):
+    return pg.udp_packet(OUT4_A, OUT4_B, sport, dport, body)
+
+
+def outer_ip(proto, body, v=4):
+    return pg.ip(OUT4_A, OUT4_B, proto, body) if v == 4 else pg.ip(OUT6_A, OUT6_B, proto, body)
+
+
+TUNNELS = {
+    # name: (kind, wrap(inner IP packet) -> outer IP packet, outer src)
+    "vxlan": ("vxlan", lambda p: outer_udp(4789, b"\x08\x00\x00\x00\x00\x00\x2a\x00" + pg.ethernet(p)),
+              OUT4_A),
+    "geneve": ("geneve", lambda p: outer_udp(6081, b"\x00\x00\x65\x58\x00\x00\x07\x00" + pg.ethernet(p)),
+               OUT4_A),
+    "gretap": ("gre", lambda p: outer_ip(47, gre(0x6558, pg.ethernet(p), key=5)), OUT4_A),
+    "gre-ip": ("gre", lambda p: outer_ip(47, gre(0x0800 if pg.ip_version(p) == 4 else 0x86DD, p)),
+               OUT4_A),
+    "erspan2": ("erspan", lambda p: outer_ip(47, gre(0x88BE, b"\x10\x01\x00\x64\x00\x00\x00\x07"
+                                                     + pg.ethernet(p), seq=1)), OUT4_A),
+    "erspan3": ("erspan", lambda p: outer_ip(47, gre(0x22EB, b"\x20\x01\x00\x64" + b"\x00" * 8
+                                                     + pg.ethernet(p), seq=1)), OUT4_A),
+    "gre-80211": ("gre", lambda p: outer_ip(47, gre(0x8200, wlan_data(p))), OUT4_A),
+    "gtp-u": ("gtp-u", lambda p: outer_udp(2152, struct.pack("!BBHI", 0x30, 0xFF, len(p), 1) + p),
+              OUT4_A),
+    "ip-in-ipv4": ("ip-in-ip", lambda p: outer_ip(4 if pg.ip_version(p) == 4 else 41, p), OUT4_A),
+    "ip-in-ipv6": ("ip-in-ip", lambda p: outer_ip(4 if pg.ip_version(p) == 4 else 41, p, v=6),
+                   OUT6_A),
+    "capwap-8023": ("capwap", lambda p: outer_udp(5247, b"\x00\x10\x42\x00\x00\x00\x00\x00"
+                                                  + pg.ethernet(p), sport=5246), OUT4_A),
+    "capwap-80211": ("capwap", lambda p: outer_udp(5247, b"\x00\x10\x43\x10\x00\x00\x00\x00"
+                                                   + wlan_data(p, qos=True), sport=5246), OUT4_A),
+}
+
+
+@scenario
+def c5_tunnels(t):
+    for v in (4, 6):
+        c, s = addrs(v)
+        for i, (name, (kind, wrap, osrc)) in enumerate(TUNNELS.items()):
+            sni = f"{name}.v{v}.example"
+            pk = pg.TcpConn(c, s, 52000 + i, 443).play(tls_steps(pg.client_hello(sni)))
+            rep = t.report_of(f"v{v}-{name}", [wrap(p) for p in pk])
+            label = f"IPv{v} in {name}"
+            conn = t.tcp_conns(rep, label)
+            t.expect(label, conn, name=sni, outcome="reached", flags=["tunnel", "tls"])
+            if conn:
+                tun = conn["tunnel"] or {}
+                t.check(tun.get("kind") == kind and tun.get("outer_src") == osrc,
+                        f"{label}: tunnel {tun}, want {kind} from {osrc}")
+            t.check(len(rep["connections"]) == 1,
+                    f"{label}: the outer packets are not connections: {show(rep['connections'])}")
+
+
+# ---- class 6: link types libpcap writes ----
+
+def c_hdlc(p):
+    return b"\x0f\x00" + struct.pack("!H", 0x86DD if pg.ip_version(p) == 6 else 0x0800) + p
+
+
+def ppp(p):
+    return b"\xff\x03" + (b"\x00\x57" if pg.ip_version(p) == 6 else b"\x00\x21") + p
+
+
+def fddi(p):
+    return b"\x50" + b"\x01" * 12 + (SNAP_IP6 if pg.ip_version(p) == 6 else SNAP_IP4) + p
+
+
+def nflog(p):
+    fam = 10 if pg.ip_version(p) == 6 else 2
+    prefix = b"egress\x00\x00"
+    tlv = lambda ty, val: struct.pack("<HH", 4 + len(val), ty) + val + b"\x00" * ((-len(val)) % 4)
+    return bytes([fam, 0]) + b"\x00\x01" + tlv(1, b"\x08\x00\x01\x00") + tlv(10, prefix) + tlv(9, p)
+
+
+def radiotap(p):
+    return b"\x00\x00\x0c\x00\x04\x80\x00\x00\x02\x00\x00\x00" + wlan_data(p)
+
+
+LINKTYPES = [
+    # (linktype, name, wrap, IP versions)
+    (104, "C_HDLC", c_hdlc, (4, 6)),
+    (9, "PPP", ppp, (4, 6)),
+    (50, "PPP_SERIAL", ppp, (4, 6)),
+    (10, "FDDI", fddi, (4, 6)),
+    (239, "NFLOG", nflog, (4, 6)),
+    (105, "IEEE802_11", wlan_data, (4, 6)),
+    (127, "IEEE802_11_RADIO", radiotap, (4, 6)),
+    (228, "IPV4 with IPv6 inside", pg.raw, (6,)),
+    (229, "IPV6 with IPv4 inside", pg.raw, (4,)),
+]
+
+
+@scenario
+def c6_link_types(t):
+    for lt, lname, wrap, versions in LINKTYPES:
+        for v in versions:
+            c, s = addrs(v)
+            sni = f"link{lt}.v{v}.example"
+            pk = pg.TcpConn(c, s, 53000 + lt, 443).play(tls_steps(pg.client_hello(sni)))
+            cap = pg.Capture(lt)
+            for p in pk:
+                cap.add_frame(wrap(p))
+            rep = t.analyze(cap.write(t.path(f"{lt}-v{v}.pcap")))
+            label = f"{lname} IPv{v}"
+            t.expect(label, t.tcp_conns(rep, label), name=sni, outcome="reached")
+    # a link type that carries no IP is still refused, and the message names it
+    path = pg.Capture(147).add_frame(b"\x00" * 40).write(t.path("user0.pcap"))
+    rc, out, err = run("analyze", "-q", path)
+    t.check(rc == 2 and "link type" in err and "147" in err, f"USER0: exit {rc}: {err!r}")
+
+
 def main():
     keep = os.environ.get("EA_KEEP") == "1"
     only = sys.argv[1:]

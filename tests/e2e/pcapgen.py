@@ -122,7 +122,7 @@ class Capture:
         (the record keeps the original length)."""
         self.snaplen = snaplen
         self.linktype = linktype
-        self.link = LINKS[linktype]
+        self.link = LINKS.get(linktype, raw)  # others: frames given whole, or raw
         self.link_opts = link_opts
         self.now = t0
         self.step = step
