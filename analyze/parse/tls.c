@@ -436,6 +436,12 @@ static enum parse_result hello_stream(const uint8_t *stream, size_t len,
 
         /* RFC 8446 §5.1: records; the hello may be split over several. */
         r = tls_record_header(&s, false, &rec, &why);
+        if (r == PARSE_INCOMPLETE && partial && hdr_have == TLS_HS_HDR_LEN) {
+            /* The cut is in the next record's header: the body so far. */
+            cur_init(&body, scratch, body_have);
+            r = tls_client_hello_partial_body(&body, body_len, record_version, out, &why);
+            return give_reason(out_reason, r, why);
+        }
         if (r != PARSE_OK)
             return give_reason(out_reason, r, why);
         if (first_record) {
