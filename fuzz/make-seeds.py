@@ -33,8 +33,8 @@ SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 
 LINK_ETHERNET, LINK_SLL, LINK_SLL2, LINK_NULL, LINK_LOOP, LINK_RAW, LINK_IPV4, LINK_IPV6, \
     LINK_ARCNET, LINK_PPP, LINK_PPP_ETHER, LINK_FDDI, LINK_C_HDLC, LINK_IEEE80211, LINK_RADIOTAP, \
-    LINK_NFLOG = range(1, 17)
-N_LINK_KINDS = 16  # fuzz_decode.c: selector N_LINK_KINDS is decode_ip
+    LINK_NFLOG, LINK_PPI, LINK_PFLOG = range(1, 19)
+N_LINK_KINDS = 18  # fuzz_decode.c: selector N_LINK_KINDS is decode_ip
 # DLT value -> enum link_kind (analyze/decode.h)
 DLT_TO_LINK = {1: LINK_ETHERNET, 113: LINK_SLL, 276: LINK_SLL2, 0: LINK_NULL, 108: LINK_LOOP,
                101: LINK_RAW, 12: LINK_RAW, 14: LINK_RAW, 228: LINK_IPV4, 229: LINK_IPV6,
@@ -548,6 +548,9 @@ def seeds_decode():
     add("nflog", LINK_NFLOG, b"\x02\x00\x00\x01" + b"\x08\x00\x01\x00\x08\x00\x00\x00"
         + struct.pack("<HH", 4 + len(syn4), 9) + syn4)
     add("ipv4-link-v6", LINK_IPV4, hello6)
+    add("ppi-eth", LINK_PPI, b"\x00\x00\x08\x00\x01\x00\x00\x00" + pg.ethernet(syn4))
+    add("ppi-wlan", LINK_PPI, b"\x00\x00\x0c\x00\x69\x00\x00\x00\x00\x00\x00\x00" + wlan)
+    add("pflog", LINK_PFLOG, b"\x3d\x02" + b"\x00" * 62 + syn4)
     capwap = b"\x00\x20\x43\x10\x00\x00\x00\x00" + wlan
     add("tunnel-capwap", LINK_ETHERNET, pg.ethernet(pg.udp_packet(C4, S4, 5246, 5247, capwap)))
     c.add("ip-v4", bytes([N_LINK_KINDS]) + dns4)   # selector N_LINK_KINDS: decode_ip

@@ -460,6 +460,8 @@ static const struct {
     {105, LINK_IEEE80211},    /* DLT_IEEE802_11 */
     {127, LINK_RADIOTAP},     /* DLT_IEEE802_11_RADIO */
     {239, LINK_NFLOG},        /* DLT_NFLOG */
+    {192, LINK_PPI},          /* DLT_PPI */
+    {117, LINK_PFLOG},        /* DLT_PFLOG */
     {12, LINK_RAW},           /* DLT_RAW (Linux, most systems) */
     {14, LINK_RAW},           /* DLT_RAW (OpenBSD) */
     {101, LINK_RAW},          /* LINKTYPE_RAW */
@@ -480,6 +482,46 @@ bool decode_link_of_dlt(int dlt, enum link_kind *out)
         }
     }
     return false;
+}
+
+static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, size_t caplen,
+                                     struct pkt *out);
+
+/* PPI (the Per-Packet Information header of CACE/Riverbed): version 0,
+ * flags, little-endian header length and DLT; then a frame of that link
+ * type (never PPI again). */
+static enum decode_result decode_ppi(struct cur *c, struct pkt *out)
+{
+    uint8_t ver, flags, l0, l1;
+    uint32_t dlt_le;
+    if (!cur_u8(c, &ver) || !cur_u8(c, &flags) || !cur_u8(c, &l0) || !cur_u8(c, &l1) ||
+        !cur_be32(c, &dlt_le))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    size_t len = (size_t)l0 | (size_t)l1 << 8;
+    uint32_t dlt =
+        (dlt_le >> 24) | ((dlt_le >> 8) & 0xff00) | ((dlt_le << 8) & 0xff0000) | (dlt_le << 24);
+    enum link_kind inner;
+    if (ver != 0 || len < 8)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    if (dlt > 0x7fffffff || !decode_link_of_dlt((int)dlt, &inner) || inner == LINK_PPI)
+        return stop(out, LAYER_LINK, DECODE_NOT_IP);
+    if (!cur_skip(c, len - 8))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_one(inner, c->p, cur_left(c), out);
+}
+
+/* OpenBSD pflog (net/if_pflog.h): the header's own length in its first
+ * byte, padded to 4 bytes, then the IP packet. */
+static enum decode_result decode_pflog(struct cur *c, struct pkt *out)
+{
+    uint8_t len;
+    if (!cur_peek_u8(c, &len))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (len < 4)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    if (!cur_skip(c, ((size_t)len + 3) & ~(size_t)3))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_ip_by_version(c, out);
 }
 
 static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, size_t caplen,
@@ -543,6 +585,10 @@ static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, 
         return decode_radiotap(&c, out);
     case LINK_NFLOG:
         return decode_nflog(&c, out);
+    case LINK_PPI:
+        return decode_ppi(&c, out);
+    case LINK_PFLOG:
+        return decode_pflog(&c, out);
     }
     return stop(out, LAYER_LINK, DECODE_MALFORMED);
 }

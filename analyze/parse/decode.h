@@ -34,6 +34,8 @@ enum link_kind {
     LINK_IEEE80211,    /* DLT_IEEE802_11, 105: 802.11 frames */
     LINK_RADIOTAP,     /* DLT_IEEE802_11_RADIO, 127: radiotap, then 802.11 */
     LINK_NFLOG,        /* DLT_NFLOG, 239: tcpdump -i nflog */
+    LINK_PPI,          /* DLT_PPI, 192: per-packet information, then another link type */
+    LINK_PFLOG,        /* DLT_PFLOG, 117: OpenBSD pf logs */
 };
 
 /* The link kind of libpcap's DLT_* number (as pcap_datalink() returns it on

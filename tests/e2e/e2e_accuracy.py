@@ -544,6 +544,10 @@ LINKTYPES = [
     (239, "NFLOG", nflog, (4, 6)),
     (105, "IEEE802_11", wlan_data, (4, 6)),
     (127, "IEEE802_11_RADIO", radiotap, (4, 6)),
+    (192, "PPI with Ethernet", lambda p: b"\x00\x00\x08\x00\x01\x00\x00\x00" + pg.ethernet(p),
+     (4, 6)),
+    (117, "PFLOG", lambda p: bytes([61, 24 if pg.ip_version(p) == 6 else 2]) + b"\x00" * 62 + p,
+     (4, 6)),
     (228, "IPV4 with IPv6 inside", pg.raw, (6,)),
     (229, "IPV6 with IPv4 inside", pg.raw, (4,)),
 ]
