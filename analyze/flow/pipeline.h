@@ -58,8 +58,9 @@ struct flow_app {
     char alpn[TLS_ALPN_MAX + 1];
     char http_method[16];
     uint16_t inner_len;
-    char inner_name[256];             /* SNI inside CONNECT or SOCKS */
-    enum ea_name_source inner_source; /* EA_NAME_NONE: no inner name */
+    char inner_name[256];                /* SNI inside CONNECT or SOCKS */
+    enum ea_name_source inner_source;    /* EA_NAME_NONE: no inner name */
+    struct ea_addr outer_src, outer_dst; /* the tunnel's, when flow->tunnel is set */
 };
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
@@ -93,15 +94,18 @@ struct flow {
     bool http_request, http_response, http_deny;
     uint16_t http_status;
     bool has_resolved;
-    struct ea_chain resolved; /* owned; moved into the connection */
-    uint8_t tunnel;           /* enum ea_tunnel of the first packet */
-    struct ea_addr outer_src, outer_dst;
-    /* DNS over UDP on another port: the first client datagram, kept while
-     * it parses as a query, until a response matches it (then both count). */
-    bool dns_tried;
-    uint16_t dns_q_len;
-    uint8_t *dns_q;
-    struct timeval dns_q_ts;
+    struct ea_chain resolved;  /* owned; moved into the connection */
+    uint8_t tunnel;            /* enum ea_tunnel of the first packet; outer addresses in app */
+    bool dns_tried;            /* UDP on another port: its first query was looked at */
+    struct dns_pending *dns_q; /* ... and kept while it waits for a matching response */
+};
+
+/* DNS over UDP on another port: the client's query, kept until a response
+ * matches it (then both count). Rare: allocated apart from the flow. */
+struct dns_pending {
+    struct timeval ts;
+    uint16_t len;
+    uint8_t msg[];
 };
 
 struct flow_table {

@@ -247,10 +247,10 @@ static void flow_end(struct analyzer *a, struct flow *f)
             c->inner_source = app->inner_source;
         c->payload_out = f->payload[DIR_C2S];
         c->payload_in = f->payload[DIR_S2C];
-        if (f->tunnel != EA_TUN_NONE) {
+        if (f->tunnel != EA_TUN_NONE && app) {
             c->tunnel = (enum ea_tunnel)f->tunnel;
-            c->outer_src = f->outer_src;
-            c->outer_dst = f->outer_dst;
+            c->outer_src = app->outer_src;
+            c->outer_dst = app->outer_dst;
         }
         if (app && app->alpn_len)
             ea_str_set(&c->alpn, app->alpn, app->alpn_len);
@@ -364,14 +364,18 @@ static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_c
     return f;
 }
 
-static void flow_tunnel(struct flow *f, const struct pkt *p)
+static void flow_tunnel(struct analyzer *a, struct flow *f, const struct pkt *p)
 {
     if (p->tunnel == TUNNEL_NONE)
         return;
     f->flags |= EA_CF_TUNNEL;
+    if (!f->app && !(f->app = calloc(1, sizeof(*f->app)))) {
+        a->failed = true;
+        return;
+    }
     f->tunnel = p->tunnel;
-    f->outer_src = p->outer_src;
-    f->outer_dst = p->outer_dst;
+    f->app->outer_src = p->outer_src;
+    f->app->outer_dst = p->outer_dst;
 }
 
 static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag)
@@ -398,7 +402,7 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
             f->flags |= EA_CF_MIDSTREAM;
         if (f->sport == 53)
             f->flags |= EA_CF_DNS;
-        flow_tunnel(f, p);
+        flow_tunnel(a, f, p);
     }
     if (p->payload_len < p->payload_wire_len)
         f->flags |= EA_CF_SNAPLEN_CUT;
@@ -465,14 +469,14 @@ static void udp_dns_other_port(struct analyzer *a, struct flow *f, int dir, cons
         f->dns_tried = true;
         if (p->payload_len > DNS_QUERY_KEEP || !dns_clean(a, p->payload, p->payload_len, false))
             return;
-        f->dns_q = malloc(p->payload_len);
+        f->dns_q = malloc(sizeof(*f->dns_q) + p->payload_len);
         if (!f->dns_q) {
             a->failed = true;
             return;
         }
-        memcpy(f->dns_q, p->payload, p->payload_len);
-        f->dns_q_len = (uint16_t)p->payload_len;
-        f->dns_q_ts = a->now;
+        memcpy(f->dns_q->msg, p->payload, p->payload_len);
+        f->dns_q->len = (uint16_t)p->payload_len;
+        f->dns_q->ts = a->now;
         return;
     }
     if (!f->dns_q || !dns_clean(a, p->payload, p->payload_len, true))
@@ -480,12 +484,12 @@ static void udp_dns_other_port(struct analyzer *a, struct flow *f, int dir, cons
     struct dns_msg *m = &a->dns_scratch;
     uint16_t id = m->id, qtype = m->qtype;
     struct dns_name qname = m->qname;
-    if (!dns_clean(a, f->dns_q, f->dns_q_len, false) || m->id != id || m->qtype != qtype ||
+    if (!dns_clean(a, f->dns_q->msg, f->dns_q->len, false) || m->id != id || m->qtype != qtype ||
         m->qname.len != qname.len || !ea_ascii_ieq(m->qname.s, qname.s, qname.len))
         return;
     struct timeval now = a->now;
-    a->now = f->dns_q_ts;
-    track_dns_message(a, f->dns_q, f->dns_q_len, &f->cli, false, f->sport);
+    a->now = f->dns_q->ts;
+    track_dns_message(a, f->dns_q->msg, f->dns_q->len, &f->cli, false, f->sport);
     a->now = now;
     track_dns_message(a, p->payload, p->payload_len, &f->cli, false, f->sport);
     free(f->dns_q);
@@ -525,7 +529,7 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
             f->flags |= EA_CF_LOCAL;
         if (f->sport == 443)
             f->flags |= EA_CF_QUIC;
-        flow_tunnel(f, p);
+        flow_tunnel(a, f, p);
     }
     if (p->payload_len < p->payload_wire_len)
         f->flags |= EA_CF_SNAPLEN_CUT;
