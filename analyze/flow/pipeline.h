@@ -61,6 +61,7 @@ struct flow_app {
     char inner_name[256];                /* SNI inside CONNECT or SOCKS */
     enum ea_name_source inner_source;    /* EA_NAME_NONE: no inner name */
     struct ea_addr outer_src, outer_dst; /* the tunnel's, when flow->tunnel is set */
+    bool name_is_addr;                   /* the prelude asked for an address, not a name */
 };
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };

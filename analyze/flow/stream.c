@@ -82,7 +82,8 @@ static void set_sni(struct analyzer *a, struct flow *f, const uint8_t *p, size_t
     app->inner_name[len] = '\0';
     app->inner_len = (uint16_t)len;
     app->inner_source = EA_NAME_SNI;
-    if (!name_same((const uint8_t *)app->name, app->name_len, p, len))
+    /* An address asked for is not a name the SNI could contradict. */
+    if (!app->name_is_addr && !name_same((const uint8_t *)app->name, app->name_len, p, len))
         f->flags |= EA_CF_SNI_MISMATCH;
 }
 
@@ -200,8 +201,19 @@ static void took_prelude(struct analyzer *a, struct flow *f, const struct prelud
         return;
     }
     f->flags |= EA_CF_SOCKS;
-    if (pr->has_domain)
+    if (pr->has_domain) {
         set_name(a, f, EA_NAME_SOCKS, pr->domain, pr->domain_len);
+    } else if (pr->addr_family) {
+        /* The proxy judges the address it was asked for: that is the
+         * connection's name; the SNI inside becomes its second name. */
+        struct ea_addr addr = {.family = pr->addr_family};
+        char text[EA_ADDR_TEXT_MAX];
+        memcpy(addr.b, pr->addr, pr->addr_family == 4 ? 4 : 16);
+        ea_addr_text(&addr, text, sizeof text);
+        set_name(a, f, EA_NAME_SOCKS, (const uint8_t *)text, strlen(text));
+        if (f->app && f->name_source == EA_NAME_SOCKS)
+            f->app->name_is_addr = true;
+    }
 }
 
 static void feed_client_tls(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len)
@@ -551,6 +563,18 @@ void stream_end(struct analyzer *a, struct flow *f, int dir, const uint8_t *data
     struct stream_dir *d = &f->dir[dir];
     if (d->done || len == 0)
         return;
+    if (d->kind == SK_DNS) {
+        /* A DNS message over TCP cut short: its question may be whole. */
+        struct cur c, msg;
+        uint16_t n = 0;
+        cur_init(&c, data, len);
+        if (cur_skip(&c, d->dns_off) && cur_be16(&c, &n) && !cur_empty(&c)) {
+            cur_sub(&c, cur_left(&c) < n ? cur_left(&c) : n, &msg);
+            track_dns_message(a, msg.p, cur_left(&msg), dir == DIR_C2S ? &f->cli : &f->srv, true,
+                              f->sport);
+        }
+        return;
+    }
     if (dir == DIR_S2C) {
         /* A ServerHello cut by the snaplen or a gap still says the server
          * answered the hello with TLS. */

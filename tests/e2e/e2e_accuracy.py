@@ -224,6 +224,19 @@ def c2c_dns_question_survives_cut_answer(t):
 
 
 @scenario
+def c2c2_dns_over_tcp_cut(t):
+    """DNS over TCP, only the server's side captured, its response cut by
+    the snaplen: the question in it stays."""
+    r = pg.dns_tcp(pg.dns_response(0x2323, "tcp-cut.example",
+                                   answers=[("A", "tcp-cut.example", "192.0.2.9", 60)] * 20))
+    pk = pg.TcpConn("10.0.0.5", "10.0.0.53", 40100, 53).play(HS + [("s", "PA", r)])
+    snap = 14 + 20 + 20 + 2 + 12 + len("tcp-cut.example") + 2 + 4 + 10
+    path = pg.Capture(snaplen=snap).extend(pk).write(t.path("dns-tcp.pcap"))
+    rep = t.analyze(path)
+    t.check([d["query"] for d in rep["dns"]] == ["tcp-cut.example"], f"dns {show(rep['dns'])}")
+
+
+@scenario
 def c2d_ip_length_past_frame(t):
     """An IP total length larger than the frame (no snaplen): parse what is there."""
     for v in (4, 6):
@@ -287,7 +300,7 @@ PRELUDES = [
     ("SOCKS 5 address", 1080, None,
      [b"\x05\x01\x00", b"\x05\x01\x00\x01\xc0\x00\x02\x0a\x01\xbb"],
      [b"\x05\x00", b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00"],
-     "socks5-ip.example", "sni", None, ["socks"]),
+     "192.0.2.10", "socks", "socks5-ip.example", ["socks"]),
     ("SOCKS 4a", 1080, None,
      [b"\x04\x01\x01\xbb\x00\x00\x00\x01user\x00files.example\x00"],
      [b"\x00\x5a\x00\x00\x00\x00\x00\x00"],
@@ -295,7 +308,7 @@ PRELUDES = [
     ("SOCKS 4", 1080, None,
      [b"\x04\x01\x01\xbb\xc0\x00\x02\x0auser\x00"],
      [b"\x00\x5a\x00\x00\x00\x00\x00\x00"],
-     "socks4.example", "sni", None, ["socks"]),
+     "192.0.2.10", "socks", "socks4.example", ["socks"]),
     ("SMTP STARTTLS", 587, b"220 mail.example ESMTP\r\n",
      [b"EHLO client.example\r\n", b"STARTTLS\r\n"],
      [b"250-mail.example\r\n250 STARTTLS\r\n", b"220 2.0.0 Ready to start TLS\r\n"],

@@ -35,9 +35,9 @@ EXPECT = {
         (3128, "allowed.example", "connect", "fronted.example", "reached",
          ["connect", "sni-mismatch"]),
         (1080, "socks5h.example", "socks", "socks5h.example", "reached", ["socks"]),
-        (1080, "socks5.example", "sni", None, "reached", ["socks"]),
+        (1080, "198.18.1.10", "socks", "socks5.example", "reached", ["socks"]),
         (1080, "socks4a.example", "socks", "socks4a.example", "reached", ["socks"]),
-        (1080, "socks4.example", "sni", None, "reached", ["socks"]),
+        (1080, "198.18.1.10", "socks", "socks4.example", "reached", ["socks"]),
     ],
     "vxlan.pcap": [
         (443, "vxlan.example", "sni", None, "reached", ["tls", "tunnel"]),
