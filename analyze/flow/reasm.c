@@ -179,18 +179,47 @@ size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct t
 
 /* ---- our own reassembly ---- */
 
+/* Every IPv4 flow whose stream libnids has not finished now has one of
+ * these per direction, so it grows with the bytes it holds (from
+ * OWN_FIRST_SIZE, doubling, up to the cutoff) instead of taking the cutoff
+ * at once. */
+enum { OWN_FIRST_SIZE = 2048 };
+
 struct own_reasm {
     uint32_t base;   /* sequence number of stream byte 0 */
     uint32_t prefix; /* contiguous bytes from 0 */
-    uint32_t cap;
-    bool beyond;  /* bytes past the prefix are waiting (a gap) */
-    uint8_t *map; /* one bit per byte: filled */
-    uint8_t buf[];
+    uint32_t cap;    /* the most it may hold: the cutoff */
+    uint32_t size;   /* bytes allocated in buf (a multiple of 8) */
+    bool beyond;     /* bytes past the prefix are waiting (a gap) */
+    uint8_t *buf;
+    uint8_t *map; /* one bit per byte of buf: filled */
 };
 
 static bool bit(const uint8_t *map, uint32_t i)
 {
     return map[i >> 3] & (1u << (i & 7));
+}
+
+/* Room for bytes [0, end); false on ENOMEM (nothing changed). */
+static bool own_grow(struct own_reasm *o, uint32_t end)
+{
+    if (end <= o->size)
+        return true;
+    uint32_t size = o->size ? o->size : OWN_FIRST_SIZE;
+    while (size < end)
+        size = size > o->cap / 2 ? o->cap : size * 2;
+    size = (size + 7) & ~7u;
+    uint8_t *buf = realloc(o->buf, size);
+    if (!buf)
+        return false;
+    o->buf = buf;
+    uint8_t *map = realloc(o->map, size / 8);
+    if (!map)
+        return false;
+    memset(map + o->size / 8, 0, (size - o->size) / 8);
+    o->map = map;
+    o->size = size;
+    return true;
 }
 
 void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p)
@@ -203,13 +232,12 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
     uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
     if (!d->own) {
         uint32_t cap = (uint32_t)a->cutoff;
-        struct own_reasm *o = calloc(1, sizeof(*o) + cap + (cap + 7) / 8);
+        struct own_reasm *o = calloc(1, sizeof(*o));
         if (!o) {
             a->failed = true;
             return;
         }
         o->cap = cap;
-        o->map = o->buf + cap;
         /* Byte 0 follows the SYN; without one (mid-stream), start here. */
         o->base = f->have_isn[dir] ? f->isn[dir] + 1 : seq;
         d->own = o;
@@ -232,6 +260,10 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
     }
     size_t room = o->cap - rel;
     size_t take = n - skip < room ? n - skip : room;
+    if (!own_grow(o, rel + (uint32_t)take)) {
+        a->failed = true;
+        return;
+    }
     const uint8_t *src = p->payload + skip;
     for (size_t i = 0; i < take; i++) {
         uint32_t at = rel + (uint32_t)i;
@@ -241,7 +273,7 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
         o->map[at >> 3] = (uint8_t)(o->map[at >> 3] | (1u << (at & 7)));
     }
     uint32_t old = o->prefix;
-    while (o->prefix < o->cap && bit(o->map, o->prefix))
+    while (o->prefix < o->size && bit(o->map, o->prefix))
         o->prefix++;
     o->beyond = rel + take > o->prefix;
     if (o->prefix > old)
@@ -252,6 +284,10 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
 
 void reasm_own_free_dir(struct stream_dir *d)
 {
+    if (d->own) {
+        free(d->own->buf);
+        free(d->own->map);
+    }
     free(d->own);
     d->own = NULL;
 }
