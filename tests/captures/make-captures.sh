@@ -14,6 +14,8 @@
 #   vxlan.pcap      the same TLS seen on the underlay of a VXLAN (what an
 #                   Azure virtual network TAP delivers)
 #   dns-ports.pcap  dig against a resolver on port 5300, over UDP and TCP
+#   tfo.pcap        curl --tcp-fastopen, twice: the second ClientHello rides
+#                   in the SYN (TCP Fast Open, RFC 7413)
 #
 # Addresses: 198.18.0.0/15 (RFC 2544) and 2001:db8::/32 (RFC 3849) only;
 # neither namespace has a default route or a link to the host.
@@ -83,6 +85,9 @@ ip -n "$NS_C" addr add "$C4/24" dev eaacc-c0
 ip -n "$NS_C" addr add "$C6/64" dev eaacc-c0 nodad
 for a in 198.18.1.1 "$TLS4" "$STLS4" "$PROXY4" "$DNS4"; do ip -n "$NS_N" addr add "$a/24" dev eaacc-n0; done
 ip -n "$NS_N" addr add "$TLS6/64" dev eaacc-n0 nodad
+for ns in "$NS_C" "$NS_N"; do  # TCP Fast Open, client and server (per namespace)
+    ip netns exec "$ns" sh -c 'echo 3 > /proc/sys/net/ipv4/tcp_fastopen'
+done
 ip -n "$NS_C" link set eaacc-c0 up
 ip -n "$NS_N" link set eaacc-n0 up
 
@@ -100,7 +105,7 @@ fi
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=eaacc" \
     -days 30 -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-LISTEN=(tls="$TLS4:443" tls="[$TLS6]:443" smtp="$STLS4:587" imap="$STLS4:143" pop3="$STLS4:110"
+LISTEN=(tls="$TLS4:443" tls="[$TLS6]:443" tls-tfo="$TLS4:8443" smtp="$STLS4:587" imap="$STLS4:143" pop3="$STLS4:110"
         ftp="$STLS4:21" xmpp="$STLS4:5222" ldap="$STLS4:389" postgres="$STLS4:5432"
         connect="$PROXY4:3128" socks="$PROXY4:1080")
 [ "$HAVE_VXLAN" = 1 ] && LISTEN+=(tls="$VX_S:443")
@@ -180,6 +185,13 @@ if [ "$HAVE_VXLAN" = 1 ]; then
     curl_ok --resolve vxlan.example:443:"$VX_S" https://vxlan.example/
     stop_capture vxlan.pcap
 fi
+
+log "tfo.pcap: TCP Fast Open"
+start_capture tfo.pcap 'port 8443'
+curl_ok --tcp-fastopen --resolve tfo1.example:8443:"$TLS4" https://tfo1.example:8443/
+sleep 0.3
+curl_ok --tcp-fastopen --resolve tfo2.example:8443:"$TLS4" https://tfo2.example:8443/
+stop_capture tfo.pcap
 
 log "dns-ports.pcap: a resolver on port 5300"
 start_capture dns-ports.pcap 'port 5300'

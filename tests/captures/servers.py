@@ -5,6 +5,7 @@
 Each listener is KIND=ADDR:PORT (IPv6 as [ADDR]:PORT), repeated as needed:
 
   tls        TLS (any SNI): reads a little, answers a tiny HTTP 200, closes
+  tls-tfo    the same, accepting TCP Fast Open (data in the SYN)
   smtp, imap, pop3, ftp, xmpp, ldap, postgres
              the server side of that protocol's STARTTLS (what OpenSSL's
              `s_client -starttls PROTO` expects), then TLS as above
@@ -34,10 +35,12 @@ def parse_addr(text):
     return socket.AF_INET, host, int(port)
 
 
-def listen(text):
+def listen(text, fastopen=False):
     family, host, port = parse_addr(text)
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fastopen:  # RFC 7413: accept data in the SYN
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 16)
     s.bind((host, port))
     s.listen(16)
     return s
@@ -262,7 +265,9 @@ def main():
         HOSTS[name] = addr
     for spec in args.listen:
         kind, _, where = spec.partition("=")
-        threading.Thread(target=serve, args=(kind, listen(where)), daemon=True).start()
+        fastopen = kind == "tls-tfo"
+        kind = "tls" if fastopen else kind
+        threading.Thread(target=serve, args=(kind, listen(where, fastopen)), daemon=True).start()
     print("ready", flush=True)
     threading.Event().wait()
 

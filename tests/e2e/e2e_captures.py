@@ -6,6 +6,7 @@ this runs everywhere): what each connection must report. Every report is
 also checked for the invariant: client payload means a name or a flag that
 says why not."""
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -42,11 +43,33 @@ EXPECT = {
     "vxlan.pcap": [
         (443, "vxlan.example", "sni", None, "reached", ["tls", "tunnel"]),
     ],
+    "tfo.pcap": [
+        (8443, "tfo1.example", "sni", None, "reached", ["tls"]),
+        (8443, "tfo2.example", "sni", None, "reached", ["tls"]),
+    ],
     "dns-ports.pcap": [
         (5300, None, "none", None, "reached", ["dns"]),
         (5300, None, "none", None, "reached", ["dns"]),
     ],
 }
+
+
+def syn_payloads(path):
+    """Payload lengths of the SYNs (no ACK) in an Ethernet/IPv4 pcap."""
+    data = open(path, "rb").read()
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+        fr = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(fr) < 34 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
+            continue
+        ihl = (fr[14] & 15) * 4
+        tcp = fr[14 + ihl:]
+        total = struct.unpack("!H", fr[16:18])[0]
+        if len(tcp) >= 20 and tcp[13] & 0x12 == 0x02:
+            out.append(total - ihl - (tcp[12] >> 4) * 4)
+    return out
 
 
 def main():
@@ -87,6 +110,9 @@ def main():
             t = [c["tunnel"] for c in rep["connections"]]
             f.check(t == [{"kind": "vxlan", "outer_src": "198.18.1.2", "outer_dst": "198.18.1.1"}],
                     f"{name}: tunnel {t}")
+        if name == "tfo.pcap":
+            f.check(max(syn_payloads(path)) > 200,
+                    f"{name}: no ClientHello in a SYN: {syn_payloads(path)}")
         if name == "dns-ports.pcap":
             got = sorted((d["query"], d["port"], tuple(d["transport"])) for d in rep["dns"])
             f.check(got == [("port5300.example", 5300, ("udp",)),
