@@ -16,6 +16,8 @@
 #   dns-ports.pcap  dig against a resolver on port 5300, over UDP and TCP
 #   tfo.pcap        curl --tcp-fastopen, twice: the second ClientHello rides
 #                   in the SYN (TCP Fast Open, RFC 7413)
+#   frag6.pcap      dig over IPv6 for a 3 KB TXT record: the kernel sends the
+#                   response in IPv6 fragments
 #
 # Addresses: 198.18.0.0/15 (RFC 2544) and 2001:db8::/32 (RFC 3849) only;
 # neither namespace has a default route or a link to the host.
@@ -41,6 +43,7 @@ TLS6=2001:db8:ac::10
 STLS4=198.18.1.20
 PROXY4=198.18.1.30
 DNS4=198.18.1.53
+DNS6=2001:db8:ac::53
 VX_C=198.19.42.2
 VX_S=198.19.42.10
 
@@ -85,6 +88,7 @@ ip -n "$NS_C" addr add "$C4/24" dev eaacc-c0
 ip -n "$NS_C" addr add "$C6/64" dev eaacc-c0 nodad
 for a in 198.18.1.1 "$TLS4" "$STLS4" "$PROXY4" "$DNS4"; do ip -n "$NS_N" addr add "$a/24" dev eaacc-n0; done
 ip -n "$NS_N" addr add "$TLS6/64" dev eaacc-n0 nodad
+ip -n "$NS_N" addr add "$DNS6/64" dev eaacc-n0 nodad
 for ns in "$NS_C" "$NS_N"; do  # TCP Fast Open, client and server (per namespace)
     ip netns exec "$ns" sh -c 'echo 3 > /proc/sys/net/ipv4/tcp_fastopen'
 done
@@ -116,9 +120,11 @@ PIDS+=($!)
 for ((i = 0; i < 50; i++)); do grep -q ready "$WORK/servers.log" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/servers.log" || die "servers did not start: $(cat "$WORK/servers.log")"
 
+BIG_TXT=$(for i in $(seq 1 12); do printf '%0250d,' "$i"; done)
 for port in 53 5300; do
     ip netns exec "$NS_N" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
-        --listen-address="$DNS4" --port="$port" --user=root --group=root \
+        --listen-address="$DNS4" --listen-address="$DNS6" --port="$port" --user=root --group=root \
+        --txt-record=big-txt.example,"${BIG_TXT%,}" --edns-packet-max=4096 \
         --pid-file="$WORK/dnsmasq.$port.pid" --local=/example/ \
         --host-record=cut-dns.example,"$TLS4" --host-record=port5300.example,"$TLS4" \
         --host-record=tcp5300.example,"$TLS4" >"$WORK/dnsmasq.$port.log" 2>&1 &
@@ -192,6 +198,13 @@ curl_ok --tcp-fastopen --resolve tfo1.example:8443:"$TLS4" https://tfo1.example:
 sleep 0.3
 curl_ok --tcp-fastopen --resolve tfo2.example:8443:"$TLS4" https://tfo2.example:8443/
 stop_capture tfo.pcap
+
+log "frag6.pcap: a DNS response in IPv6 fragments"
+start_capture frag6.pcap 'ip6'
+C dig -6 +tries=1 +time=2 +bufsize=4096 +ignore @"$DNS6" big-txt.example TXT >"$WORK/dig-frag6" ||
+    die "dig -6 big-txt.example failed"
+grep -q 'status: NOERROR' "$WORK/dig-frag6" || die "dig -6 big-txt.example: $(cat "$WORK/dig-frag6")"
+stop_capture frag6.pcap
 
 log "dns-ports.pcap: a resolver on port 5300"
 start_capture dns-ports.pcap 'port 5300'

@@ -47,6 +47,9 @@ EXPECT = {
         (8443, "tfo1.example", "sni", None, "reached", ["tls"]),
         (8443, "tfo2.example", "sni", None, "reached", ["tls"]),
     ],
+    "frag6.pcap": [
+        (53, None, "none", None, "reached", ["dns"]),
+    ],
     "dns-ports.pcap": [
         (5300, None, "none", None, "reached", ["dns"]),
         (5300, None, "none", None, "reached", ["dns"]),
@@ -113,6 +116,11 @@ def main():
         if name == "tfo.pcap":
             f.check(max(syn_payloads(path)) > 200,
                     f"{name}: no ClientHello in a SYN: {syn_payloads(path)}")
+        if name == "frag6.pcap":
+            d = rep["dns"]
+            f.check(len(d) == 1 and d[0]["responses"] == 1 and d[0]["rcode"] == "NOERROR"
+                    and rep["stats"]["counters"]["ip_fragments"] == 3,
+                    f"{name}: the response in three IPv6 fragments is read: {d}")
         if name == "dns-ports.pcap":
             got = sorted((d["query"], d["port"], tuple(d["transport"])) for d in rep["dns"])
             f.check(got == [("port5300.example", 5300, ("udp",)),
