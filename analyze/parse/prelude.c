@@ -221,6 +221,11 @@ static enum prelude_kind text_kind(const struct cur *line)
         return PRELUDE_FTP;
     if (imap_command(line, "CAPABILITY") || imap_command(line, "STARTTLS"))
         return PRELUDE_IMAP;
+    if (line_is(line, "CAP", true) || line_is(line, "NICK", true) || line_is(line, "USER", true) ||
+        line_is(line, "PASS", true))
+        return PRELUDE_IRC;
+    if (line_is(line, "STARTTLS", false) || line_is(line, "CAPABILITIES", false))
+        return PRELUDE_STARTTLS;
     return PRELUDE_NONE;
 }
 
@@ -236,6 +241,9 @@ static bool is_starttls_line(enum prelude_kind k, const struct cur *line)
                line_is(line, "AUTH TLS-C", false);
     case PRELUDE_IMAP:
         return imap_command(line, "STARTTLS");
+    case PRELUDE_IRC:
+    case PRELUDE_STARTTLS:
+        return line_is(line, "STARTTLS", false);
     default:
         return false;
     }
@@ -417,9 +425,12 @@ enum parse_result prelude_parse(const uint8_t *buf, size_t len, struct prelude *
 const char *prelude_kind_name(enum prelude_kind k)
 {
     static const char *const names[] = {
-        [PRELUDE_SOCKS4] = "socks4", [PRELUDE_SOCKS5] = "socks5", [PRELUDE_SMTP] = "smtp",
-        [PRELUDE_IMAP] = "imap",     [PRELUDE_POP3] = "pop3",     [PRELUDE_FTP] = "ftp",
-        [PRELUDE_XMPP] = "xmpp",     [PRELUDE_LDAP] = "ldap",     [PRELUDE_POSTGRES] = "postgres",
+        [PRELUDE_SOCKS4] = "socks4",     [PRELUDE_SOCKS5] = "socks5",
+        [PRELUDE_SMTP] = "smtp",         [PRELUDE_IMAP] = "imap",
+        [PRELUDE_POP3] = "pop3",         [PRELUDE_FTP] = "ftp",
+        [PRELUDE_XMPP] = "xmpp",         [PRELUDE_LDAP] = "ldap",
+        [PRELUDE_POSTGRES] = "postgres", [PRELUDE_IRC] = "irc",
+        [PRELUDE_STARTTLS] = "starttls",
     };
     if ((unsigned)k >= sizeof names / sizeof names[0])
         return NULL;

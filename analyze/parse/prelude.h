@@ -7,7 +7,8 @@
  *    SOCKS4A.protocol), SOCKS 5 (RFC 1928, username/password RFC 1929);
  *  - STARTTLS: SMTP (RFC 3207), IMAP (RFC 9051 §6.2.1), POP3 (RFC 2595 §4
  *    STLS), FTP (RFC 4217 AUTH TLS), XMPP (RFC 6120 §5.4), LDAP (RFC 4511
- *    §4.14 StartTLS extended operation);
+ *    §4.14 StartTLS extended operation), IRC (IRCv3 tls), NNTP (RFC 4642) and
+ *    any line protocol whose client opens with a bare STARTTLS;
  *  - PostgreSQL's SSLRequest (and a GSSENCRequest before it).
  * HTTP CONNECT is read by http.c (its head_len is where the tunnel begins).
  * Views only: names point into the caller's buffer.
@@ -32,6 +33,9 @@ enum prelude_kind {
     PRELUDE_XMPP,
     PRELUDE_LDAP,
     PRELUDE_POSTGRES,
+    PRELUDE_IRC,      /* IRCv3 STARTTLS: "STARTTLS" among CAP, NICK, USER, PASS */
+    PRELUDE_STARTTLS, /* any other line protocol whose client says "STARTTLS" first
+                         (NNTP after CAPABILITIES, ManageSieve, ...) */
 };
 
 /* Longest prelude we read before giving up (a STARTTLS after many

@@ -336,6 +336,10 @@ PRELUDES = [
      [b"\x30\x1d\x02\x01\x01\x77\x18\x80\x161.3.6.1.4.1.1466.20037"],
      [b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00"],
      "ldap.example", "sni", None, ["starttls"]),
+    ("IRC STARTTLS", 6667, None, [b"CAP LS 302\r\nNICK bob\r\nUSER bob 0 * :Bob\r\n",
+                                  b"STARTTLS\r\n"],
+     [b":irc.example CAP * LS :tls\r\n", b":irc.example 670 bob :STARTTLS successful\r\n"],
+     "irc.example", "sni", None, ["starttls"]),
     ("PostgreSQL SSLRequest", 5432, None, [b"\x00\x00\x00\x08\x04\xd2\x16\x2f"], [b"S"],
      "db.example", "sni", None, ["starttls"]),
 ]

@@ -105,6 +105,13 @@ static const struct case_ cases[] = {
     {"imap bad tag", B("a(1 STARTTLS\r\n"), PARSE_MALFORMED, 0, 0, NULL, 0, 0},
     {"pop3", B("CAPA\r\nSTLS\r\n" TLS_START), PARSE_OK, PRELUDE_POP3, 0, NULL, 0, 0},
     {"ftp", B("FEAT\r\nAUTH TLS\r\n" TLS_START), PARSE_OK, PRELUDE_FTP, 0, NULL, 0, 0},
+    {"irc", B("CAP LS 302\r\nNICK bob\r\nSTARTTLS\r\n" TLS_START), PARSE_OK, PRELUDE_IRC, 0, NULL,
+     0, 0},
+    {"irc without starttls yet", B("NICK bob\r\nUSER bob 0 * :Bob\r\n"), PARSE_INCOMPLETE, 0, 0,
+     NULL, 0, 0},
+    {"bare starttls first", B("STARTTLS\r\n" TLS_START), PARSE_OK, PRELUDE_STARTTLS, 0, NULL, 0, 0},
+    {"nntp", B("CAPABILITIES\r\nSTARTTLS\r\n" TLS_START), PARSE_OK, PRELUDE_STARTTLS, 0, NULL, 0,
+     0},
     {"ftp auth ssl", B("AUTH SSL\r\n" TLS_START), PARSE_OK, PRELUDE_FTP, 0, NULL, 0, 0},
     {"xmpp",
      B("<?xml version='1.0'?><stream:stream to='chat.example' xmlns='jabber:client' "
