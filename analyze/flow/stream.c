@@ -61,15 +61,17 @@ static bool name_same(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
     return al == bl && ea_ascii_ieq(a, b, al);
 }
 
-/* The SNI of a TLS session: the connection's name, or, after a prelude that
- * named the destination (CONNECT, SOCKS), its second name; a different
- * second name is domain fronting or a misdirected client: flagged. */
-static void set_sni(struct analyzer *a, struct flow *f, const uint8_t *p, size_t len)
+/* The SNI of a TLS session (or the Host of plain HTTP) inside a prelude:
+ * the connection's name, or, after a prelude that named the destination
+ * (CONNECT, SOCKS), its second name; a different SNI is domain fronting or
+ * a misdirected client: flagged. */
+static void set_inner(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
+                      size_t len)
 {
     bool prelude_named = f->name_source == EA_NAME_CONNECT || f->name_source == EA_NAME_SOCKS;
     struct flow_app *app = flow_app(a, f);
     if (!prelude_named || !app) {
-        set_name(a, f, EA_NAME_SNI, p, len);
+        set_name(a, f, src, p, len);
         return;
     }
     if (app->inner_source != EA_NAME_NONE)
@@ -81,9 +83,10 @@ static void set_sni(struct analyzer *a, struct flow *f, const uint8_t *p, size_t
     memcpy(app->inner_name, p, len);
     app->inner_name[len] = '\0';
     app->inner_len = (uint16_t)len;
-    app->inner_source = EA_NAME_SNI;
+    app->inner_source = src;
     /* An address asked for is not a name the SNI could contradict. */
-    if (!app->name_is_addr && !name_same((const uint8_t *)app->name, app->name_len, p, len))
+    if (src == EA_NAME_SNI && !app->name_is_addr &&
+        !name_same((const uint8_t *)app->name, app->name_len, p, len))
         f->flags |= EA_CF_SNI_MISMATCH;
 }
 
@@ -153,7 +156,7 @@ static void took_client_hello(struct analyzer *a, struct flow *f, const struct t
     f->client_hello = true;
     f->flags |= EA_CF_TLS;
     if (ch->has_sni) {
-        set_sni(a, f, ch->sni, ch->sni_len);
+        set_inner(a, f, EA_NAME_SNI, ch->sni, ch->sni_len);
         if (ch->sni_cut)
             f->flags |= EA_CF_NAME_CUT;
     } else if (!ch->cut) {
@@ -182,10 +185,10 @@ static void took_http_request(struct analyzer *a, struct flow *f, const struct h
         f->flags |= EA_CF_HTTP_CONNECT;
     } else if (rq->absolute_form && rq->authority.len) {
         struct http_view h = http_authority_host(rq->authority);
-        set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
+        set_inner(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
     } else if (rq->has_host && rq->host.len) {
         struct http_view h = http_authority_host(rq->host);
-        set_name(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
+        set_inner(a, f, EA_NAME_HTTP_HOST, h.p, h.len);
     }
 }
 
@@ -228,8 +231,21 @@ static void feed_client_tls(struct analyzer *a, struct flow *f, const uint8_t *d
     if (!cur_skip(&c, d->tls_off) || !cur_peek_u8(&c, &b))
         return; /* the inner session has not begun */
     inner = c.p;
+    if (d->tls_off > 0 && b >= 'A' && b <= 'Z' && !(f->flags & EA_CF_STARTTLS)) {
+        /* Plain HTTP through CONNECT or SOCKS: its Host is the second name. */
+        struct http_request rq;
+        enum parse_result hr = http_parse_request(inner, cur_left(&c), &rq, &why);
+        if (hr == PARSE_INCOMPLETE && len < a->cutoff)
+            return;
+        d->done = true;
+        if (hr == PARSE_OK && !rq.is_connect)
+            took_http_request(a, f, &rq);
+        else
+            d->kind = SK_OTHER;
+        return;
+    }
     if (d->tls_off > 0 && b != 0x16) {
-        /* Not TLS inside the tunnel (plain HTTP through CONNECT, say). */
+        /* Neither TLS nor HTTP inside the tunnel. */
         d->done = true;
         d->kind = SK_OTHER;
         return;
@@ -357,7 +373,8 @@ static void feed_client(struct analyzer *a, struct flow *f, const uint8_t *data,
 /* TLS from the server after a prelude: its plaintext answers (the proxy's
  * "200", SOCKS replies, "220 Ready to start TLS", "+OK", <proceed/>, 'S')
  * come first. The first TLS record header that starts a ServerHello or an
- * alert, within PRELUDE_MAX bytes, is where the session begins. */
+ * alert (or an HTTP status line, for plain HTTP through a proxy), within
+ * PRELUDE_MAX bytes, is where the session begins. */
 static bool server_tls_start(const uint8_t *data, size_t len, size_t from, size_t *out_off)
 {
     struct cur c;
@@ -375,6 +392,12 @@ static bool server_tls_start(const uint8_t *data, size_t len, size_t from, size_
         cur_u8(&look, &hs);
         if (major == 3 && minor <= 4 && rlen > 0 &&
             ((type == 0x16 && hs == 2) || (type == 0x15 && rlen == 2))) {
+            *out_off = off;
+            return true;
+        }
+        /* "HTTP/1." (RFC 9112 §4): plain HTTP inside the tunnel */
+        if (type == 'H' && major == 'T' && minor == 'T' && rlen == (('P' << 8) | '/') &&
+            hs == '1') {
             *out_off = off;
             return true;
         }
@@ -421,10 +444,73 @@ static void feed_server_tls(struct analyzer *a, struct flow *f, const uint8_t *d
     }
 }
 
+static void feed_server_at(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len,
+                           size_t off);
+
+/* An HTTP response from byte off of the server's stream (0, or where it
+ * begins inside a CONNECT or SOCKS tunnel). */
+static void feed_server_http(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len,
+                             size_t off)
+{
+    struct stream_dir *d = &f->dir[DIR_S2C];
+    struct http_response rs;
+    const char *why = NULL;
+    struct cur c;
+    cur_init(&c, data, len);
+    if (!cur_skip(&c, off))
+        return;
+    enum parse_result r = http_parse_response(c.p, cur_left(&c), &rs, &why);
+    if (r == PARSE_INCOMPLETE) {
+        if (len >= a->cutoff)
+            d->done = true;
+        return;
+    }
+    if (r == PARSE_MALFORMED) {
+        d->done = true;
+        d->kind = SK_OTHER;
+        return;
+    }
+    f->http_response = true;
+    f->http_status = rs.status;
+    /* Azure Firewall denies plain HTTP with status 470 and a body
+     * "Action: Deny. Reason: ..."; read a little of the body for it. */
+    f->http_deny = rs.status == 470 || rs.firewall_deny;
+    if (off == 0 && (f->flags & EA_CF_HTTP_CONNECT) && rs.status >= 200 && rs.status < 300 &&
+        !f->http_deny) {
+        /* The proxy opened the tunnel: what it carries follows the head. */
+        size_t at;
+        if (rs.head_len > 0 && server_tls_start(data, len, rs.head_len, &at))
+            feed_server_at(a, f, data, len, at);
+        else if (len >= PRELUDE_MAX)
+            d->done = true;
+        return;
+    }
+    if (f->http_deny || len - off >= HTTP_RESPONSE_LOOK)
+        d->done = true;
+}
+
+/* The server's session begins at off, after its prelude answers: TLS, or
+ * an HTTP status line (server_tls_start found one of them there). */
+static void feed_server_at(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len,
+                           size_t off)
+{
+    struct stream_dir *d = &f->dir[DIR_S2C];
+    struct cur c;
+    uint8_t b = 0;
+    cur_init(&c, data, len);
+    d->tls_off = (uint32_t)off;
+    if (cur_skip(&c, off) && cur_peek_u8(&c, &b) && b == 'H') {
+        d->kind = SK_HTTP;
+        feed_server_http(a, f, data, len, off);
+        return;
+    }
+    d->kind = SK_TLS;
+    feed_server_tls(a, f, data, len, off);
+}
+
 static void feed_server(struct analyzer *a, struct flow *f, const uint8_t *data, size_t len)
 {
     struct stream_dir *d = &f->dir[DIR_S2C];
-    const char *why = NULL;
     if (d->kind == SK_UNKNOWN) {
         uint8_t b = first_byte(data, len);
         if (is_dns_port(f) || f->dir[DIR_C2S].kind == SK_DNS)
@@ -453,50 +539,16 @@ static void feed_server(struct analyzer *a, struct flow *f, const uint8_t *data,
             return;
         }
         if (server_tls_start(data, len, 0, &off)) {
-            d->kind = SK_TLS;
-            d->tls_off = (uint32_t)off;
-            feed_server_tls(a, f, data, len, off);
+            feed_server_at(a, f, data, len, off);
         } else if (len >= PRELUDE_MAX) {
             d->done = true;
             d->kind = SK_OTHER;
         }
         return;
     }
-    case SK_HTTP: {
-        struct http_response rs;
-        enum parse_result r = http_parse_response(data, len, &rs, &why);
-        if (r == PARSE_INCOMPLETE) {
-            if (len >= a->cutoff)
-                d->done = true;
-            return;
-        }
-        if (r == PARSE_MALFORMED) {
-            d->done = true;
-            d->kind = SK_OTHER;
-            return;
-        }
-        f->http_response = true;
-        f->http_status = rs.status;
-        /* Azure Firewall denies plain HTTP with status 470 and a body
-         * "Action: Deny. Reason: ..."; read a little of the body for it. */
-        f->http_deny = rs.status == 470 || rs.firewall_deny;
-        if ((f->flags & EA_CF_HTTP_CONNECT) && rs.status >= 200 && rs.status < 300 &&
-            !f->http_deny) {
-            /* The proxy opened the tunnel: its TLS follows the head. */
-            size_t off;
-            if (rs.head_len > 0 && server_tls_start(data, len, rs.head_len, &off)) {
-                d->kind = SK_TLS;
-                d->tls_off = (uint32_t)off;
-                feed_server_tls(a, f, data, len, off);
-            } else if (len >= PRELUDE_MAX) {
-                d->done = true;
-            }
-            return;
-        }
-        if (f->http_deny || len >= HTTP_RESPONSE_LOOK)
-            d->done = true;
+    case SK_HTTP:
+        feed_server_http(a, f, data, len, d->tls_off);
         return;
-    }
     default:
         d->done = true;
         return;

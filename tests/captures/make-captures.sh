@@ -10,7 +10,8 @@
 #   snaplen96.pcap  tcpdump -s 96: every frame cut after 96 bytes
 #   preludes.pcap   TLS after STARTTLS (SMTP, IMAP, POP3, FTP, XMPP, LDAP),
 #                   PostgreSQL's SSLRequest, curl through an HTTP CONNECT proxy
-#                   (one fronted: another name inside), SOCKS 5, 5h, 4, 4a
+#                   (one fronted: another name inside), SOCKS 5, 5h, 4, 4a;
+#                   plain HTTP through CONNECT (curl -p) and SOCKS 5h
 #   vxlan.pcap      the same TLS seen on the underlay of a VXLAN (what an
 #                   Azure virtual network TAP delivers)
 #   dns-ports.pcap  dig against a resolver on port 5300, over UDP and TCP
@@ -109,13 +110,14 @@ fi
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=eaacc" \
     -days 30 -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-LISTEN=(tls="$TLS4:443" tls="[$TLS6]:443" tls-tfo="$TLS4:8443" smtp="$STLS4:587" imap="$STLS4:143" pop3="$STLS4:110"
+LISTEN=(tls="$TLS4:443" tls="[$TLS6]:443" tls-tfo="$TLS4:8443" http="$TLS4:80" smtp="$STLS4:587" imap="$STLS4:143" pop3="$STLS4:110"
         ftp="$STLS4:21" xmpp="$STLS4:5222" ldap="$STLS4:389" postgres="$STLS4:5432"
         connect="$PROXY4:3128" socks="$PROXY4:1080")
 [ "$HAVE_VXLAN" = 1 ] && LISTEN+=(tls="$VX_S:443")
 ip netns exec "$NS_N" "$PYTHON" -u "$HERE/servers.py" --cert "$WORK/cert.pem" --key "$WORK/key.pem" \
     --host connect.example="$TLS4" --host allowed.example="$TLS4" --host socks5h.example="$TLS4" \
-    --host socks4a.example="$TLS4" "${LISTEN[@]}" >"$WORK/servers.log" 2>&1 &
+    --host socks4a.example="$TLS4" --host tunnel-http.example="$TLS4" \
+    --host socks-http.example="$TLS4" "${LISTEN[@]}" >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
 for ((i = 0; i < 50; i++)); do grep -q ready "$WORK/servers.log" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/servers.log" || die "servers did not start: $(cat "$WORK/servers.log")"
@@ -183,6 +185,8 @@ curl_ok --socks5-hostname "$PROXY4:1080" https://socks5h.example/
 curl_ok --socks5 "$PROXY4:1080" --resolve socks5.example:443:"$TLS4" https://socks5.example/
 curl_ok --socks4a "$PROXY4:1080" https://socks4a.example/
 curl_ok --socks4 "$PROXY4:1080" --resolve socks4.example:443:"$TLS4" https://socks4.example/
+curl_ok -p --proxy "http://$PROXY4:3128" http://tunnel-http.example/simple/
+curl_ok --socks5-hostname "$PROXY4:1080" http://socks-http.example/simple/
 stop_capture preludes.pcap
 
 if [ "$HAVE_VXLAN" = 1 ]; then

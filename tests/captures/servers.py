@@ -6,6 +6,7 @@ Each listener is KIND=ADDR:PORT (IPv6 as [ADDR]:PORT), repeated as needed:
 
   tls        TLS (any SNI): reads a little, answers a tiny HTTP 200, closes
   tls-tfo    the same, accepting TCP Fast Open (data in the SYN)
+  http       plain HTTP: reads a request head, answers a tiny 200, closes
   smtp, imap, pop3, ftp, xmpp, ldap, postgres
              the server side of that protocol's STARTTLS (what OpenSSL's
              `s_client -starttls PROTO` expects), then TLS as above
@@ -237,6 +238,10 @@ def serve(kind, sock):
             try:
                 if kind == "tls":
                     tls_serve(c)
+                elif kind == "http":
+                    read_until(c, b"\r\n\r\n")
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                              b"Connection: close\r\n\r\nok")
                 elif kind == "connect":
                     connect_proxy(c)
                 elif kind == "socks":

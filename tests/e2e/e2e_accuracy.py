@@ -364,6 +364,34 @@ def c3_tls_after_a_prelude(t):
 
 
 @scenario
+def c3c_plain_http_in_a_tunnel(t):
+    """Plain HTTP through CONNECT (curl -p) and SOCKS: the Host is the second name."""
+    get = b"GET /simple/ HTTP/1.1\r\nHost: inner.example\r\nAccept: */*\r\n\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    cases = [
+        ("CONNECT", 3128, [b"CONNECT inner.example:80 HTTP/1.1\r\nHost: inner.example:80\r\n\r\n"],
+         [b"HTTP/1.1 200 Connection established\r\n\r\n"], "inner.example", "connect"),
+        ("SOCKS 5", 1080, [b"\x05\x01\x00", b"\x05\x01\x00\x03\x0dinner.example\x00\x50"],
+         [b"\x05\x00", b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00"], "inner.example", "socks"),
+        ("SOCKS 4a", 1080, [b"\x04\x01\x00\x50\x00\x00\x00\x01\x00outer.example\x00"],
+         [b"\x00\x5a\x00\x00\x00\x00\x00\x00"], "outer.example", "socks"),
+    ]
+    for v in (4, 6):
+        c, s = addrs(v)
+        for i, (case, port, cpre, spre, name, source) in enumerate(cases):
+            steps = list(HS)
+            for cp, sp in zip(cpre, spre):
+                steps += [("c", "PA", cp), ("s", "PA", sp)]
+            steps += [("c", "PA", get), ("s", "PA", ok)]
+            pk = pg.TcpConn(c, s, 50460 + i, port).play(steps)
+            label = f"IPv{v} HTTP in {case}"
+            conn = t.tcp_conns(t.report_of(f"v{v}-{i}", pk), label)
+            t.expect(label, conn, name=name, name_source=source, inner_name="inner.example",
+                     inner_name_source="http_host", outcome="reached", http_status=200,
+                     flags=["http"], no_flags=["sni-mismatch"])
+
+
+@scenario
 def c3b_prelude_client_side_only(t):
     """A SOCKS 5 request and its hello with nothing back: the names stay."""
     c, s = addrs(4)

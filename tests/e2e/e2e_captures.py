@@ -39,6 +39,9 @@ EXPECT = {
         (1080, "198.18.1.10", "socks", "socks5.example", "reached", ["socks"]),
         (1080, "socks4a.example", "socks", "socks4a.example", "reached", ["socks"]),
         (1080, "198.18.1.10", "socks", "socks4.example", "reached", ["socks"]),
+        (3128, "tunnel-http.example", "connect", "tunnel-http.example", "reached",
+         ["connect", "http"]),
+        (1080, "socks-http.example", "socks", "socks-http.example", "reached", ["socks", "http"]),
     ],
     "vxlan.pcap": [
         (443, "vxlan.example", "sni", None, "reached", ["tls", "tunnel"]),

@@ -91,6 +91,9 @@ def ours(rep):
             if c.get("inner_name_source") == "sni"}
     http = {unescape(c["name"]) for c in rep["connections"]
             if c["name_source"] in ("http_host", "connect")}
+    # the Host of plain HTTP inside CONNECT or SOCKS is a second name
+    http |= {unescape(c["inner_name"]) for c in rep["connections"]
+             if c.get("inner_name_source") == "http_host"}
     for c in rep["connections"]:
         for h in c.get("http_hosts") or []:
             http.add(unescape(h))
