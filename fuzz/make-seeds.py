@@ -548,6 +548,8 @@ def seeds_decode():
     add("nflog", LINK_NFLOG, b"\x02\x00\x00\x01" + b"\x08\x00\x01\x00\x08\x00\x00\x00"
         + struct.pack("<HH", 4 + len(syn4), 9) + syn4)
     add("ipv4-link-v6", LINK_IPV4, hello6)
+    add("eth-8023-snap", LINK_ETHERNET, b"\x02" * 12 + struct.pack("!H", len(syn4) + 8) + snap + syn4)
+    add("eth-pbb", LINK_ETHERNET, b"\x02" * 12 + b"\x88\xe7\x00\x00\x01\x00" + pg.ethernet(syn4))
     add("ppi-eth", LINK_PPI, b"\x00\x00\x08\x00\x01\x00\x00\x00" + pg.ethernet(syn4))
     add("ppi-wlan", LINK_PPI, b"\x00\x00\x0c\x00\x69\x00\x00\x00\x00\x00\x00\x00" + wlan)
     add("pflog", LINK_PFLOG, b"\x3d\x02" + b"\x00" * 62 + syn4)

@@ -14,6 +14,7 @@ enum {
     ETH_MPLS = 0x8847,
     ETH_MPLS_MC = 0x8848,
     ETH_PPPOE_SESSION = 0x8864,
+    ETH_PBB = 0x88e7, /* IEEE 802.1ah provider backbone bridging */
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
     MAX_VLAN_TAGS = 8,
@@ -232,9 +233,24 @@ static enum decode_result decode_mpls(struct cur *c, struct pkt *out)
     return stop(out, LAYER_LINK, DECODE_MALFORMED);
 }
 
+/* IEEE 802.2 LLC with a SNAP header (RFC 1042): AA AA 03, OUI 00 00 00 (or
+ * 00 00 F8, bridge tunnel); *type is the ethertype after it. */
+static enum decode_result llc_snap_type(struct cur *c, uint16_t *type, struct pkt *out)
+{
+    const uint8_t *h;
+    if (!cur_bytes(c, 6, &h) || !cur_be16(c, type))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] != 0 || h[4] != 0 ||
+        (h[5] != 0 && h[5] != 0xf8))
+        return stop(out, LAYER_LINK, DECODE_NOT_IP);
+    return DECODE_OK;
+}
+
 static enum decode_result decode_ethertype(struct cur *c, uint16_t type, struct pkt *out)
 {
     for (int tags = 0;; tags++) {
+        if (tags > MAX_VLAN_TAGS)
+            return stop(out, LAYER_LINK, DECODE_MALFORMED);
         switch (type) {
         case ETH_IPV4:
             return decode_ipv4(c, out);
@@ -262,8 +278,23 @@ static enum decode_result decode_ethertype(struct cur *c, uint16_t type, struct 
                 return decode_ipv6(c, out);
             return stop(out, LAYER_LINK, DECODE_NOT_IP);
         }
-        default:
-            return stop(out, LAYER_LINK, DECODE_NOT_IP);
+        case ETH_PBB: {
+            /* IEEE 802.1ah: I-TAG, then the customer's addresses and type */
+            if (!cur_skip(c, 4 + 12) || !cur_be16(c, &type))
+                return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+            continue;
+        }
+        default: {
+            /* IEEE 802.3: a length, not a type; IP then comes in LLC/SNAP */
+            if (type > 1500 || cur_left(c) < 8)
+                return stop(out, LAYER_LINK, DECODE_NOT_IP);
+            enum decode_result r = llc_snap_type(c, &type, out);
+            if (r != DECODE_OK)
+                return r;
+            if (type <= 1500)
+                return stop(out, LAYER_LINK, DECODE_NOT_IP);
+            continue;
+        }
         }
     }
 }
@@ -333,16 +364,14 @@ static bool ppp_protocol_ip(struct cur *c)
     return proto == PPP_IPV4 || proto == PPP_IPV6;
 }
 
-/* IEEE 802.2 LLC with a SNAP header (RFC 1042): AA AA 03, OUI 00 00 00 (or
- * 00 00 F8, bridge tunnel), then an ethertype. */
+/* LLC/SNAP then the ethertype's packet (802.11, FDDI). */
 static enum decode_result decode_llc_snap(struct cur *c, struct pkt *out)
 {
-    const uint8_t *h;
     uint16_t type;
-    if (!cur_bytes(c, 6, &h) || !cur_be16(c, &type))
-        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
-    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] != 0 || h[4] != 0 ||
-        (h[5] != 0 && h[5] != 0xf8))
+    enum decode_result r = llc_snap_type(c, &type, out);
+    if (r != DECODE_OK)
+        return r;
+    if (type <= 1500)
         return stop(out, LAYER_LINK, DECODE_NOT_IP);
     return decode_ethertype(c, type, out);
 }

@@ -593,6 +593,12 @@ LINKTYPES = [
      (4, 6)),
     (117, "PFLOG", lambda p: bytes([61, 24 if pg.ip_version(p) == 6 else 2]) + b"\x00" * 62 + p,
      (4, 6)),
+    (1, "Ethernet 802.3 with LLC/SNAP",
+     lambda p: pg.MAC_SERVER + pg.MAC_CLIENT + struct.pack("!H", len(p) + 8)
+     + (SNAP_IP6 if pg.ip_version(p) == 6 else SNAP_IP4) + p, (4, 6)),
+    (1, "Ethernet 802.1ah (MAC-in-MAC)",
+     lambda p: pg.MAC_SERVER + pg.MAC_CLIENT + b"\x88\xe7\x00\x00\x01\x00"
+     + pg.ethernet(p), (4, 6)),
     (228, "IPV4 with IPv6 inside", pg.raw, (6,)),
     (229, "IPV6 with IPv4 inside", pg.raw, (4,)),
 ]
@@ -608,7 +614,7 @@ def c6_link_types(t):
             cap = pg.Capture(lt)
             for p in pk:
                 cap.add_frame(wrap(p))
-            rep = t.analyze(cap.write(t.path(f"{lt}-v{v}.pcap")))
+            rep = t.analyze(cap.write(t.path(f"{lt}-{lname[:12]}-v{v}.pcap")))
             label = f"{lname} IPv{v}"
             t.expect(label, t.tcp_conns(rep, label), name=sni, outcome="reached")
     # a link type that carries no IP is still refused, and the message names it
