@@ -31,7 +31,11 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report 
         free(a);
         return NULL;
     }
-    if (!reasm_init(a, err, errlen)) {
+    a->frag6 = frag6_new(EA_FRAG6_DATAGRAMS);
+    if (!a->frag6 || !reasm_init(a, err, errlen)) {
+        if (!a->frag6)
+            snprintf(err, errlen, "out of memory");
+        frag6_free(a->frag6);
         flow_table_finish(&a->flows);
         attrib_finish(&a->attrib);
         free(a);
@@ -110,5 +114,6 @@ void analyzer_free(struct analyzer *a)
     flow_table_finish(&a->flows);
     attrib_finish(&a->attrib);
     quic_track_finish(a);
+    frag6_free(a->frag6);
     free(a);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Frame decoding. The first byte picks the link kind, modulo the number of
- * kinds plus one: LINK_ETHERNET .. LINK_ARCNET_LINUX, and last decode_ip
+ * kinds plus one: LINK_ETHERNET .. LINK_PFLOG, and last decode_ip
  * (an IP datagram as defragmentation hands it back). The rest is the
  * frame. Every view in struct pkt must lie inside the frame and is read.
  */
@@ -9,7 +9,7 @@
 
 #include "decode.h"
 
-#define N_LINK_KINDS ((unsigned)LINK_ARCNET_LINUX - (unsigned)LINK_ETHERNET + 1u)
+#define N_LINK_KINDS ((unsigned)LINK_PFLOG - (unsigned)LINK_ETHERNET + 1u)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

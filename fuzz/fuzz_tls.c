@@ -3,7 +3,7 @@
  * TLS hellos. The first byte picks the parser (modulo 3):
  *   0  tls_parse_client_hello_stream: client→server stream bytes; called
  *      with the first half, then (as the analyzer does while INCOMPLETE)
- *      with the whole input
+ *      with the whole input; then tls_parse_client_hello_partial on it
  *   1  tls_parse_client_hello_msg: one handshake message (QUIC CRYPTO)
  *   2  tls_parse_server_first: server→client stream bytes, then (as the
  *      analyzer does after a TLS 1.2 ServerHello) tls_parse_server_certificate
@@ -74,6 +74,14 @@ static void client_stream(const uint8_t *data, size_t size)
     else if (r == PARSE_MALFORMED)
         fuzz_touch_str(why);
     (void)tls_looks_like_handshake(data, size);
+
+    /* the same bytes as a stream cut after them (snaplen, gap, capture end) */
+    why = NULL;
+    r = tls_parse_client_hello_partial(data, size, scratch, &h, &why);
+    if (r == PARSE_OK)
+        check_hello(&h);
+    else if (r == PARSE_MALFORMED)
+        fuzz_touch_str(why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,7 +32,9 @@ SAMPLE = os.path.join(SRC, "samples", "hf-deploy.pcap")
 # ---- a tiny pcap reader ----
 
 LINK_ETHERNET, LINK_SLL, LINK_SLL2, LINK_NULL, LINK_LOOP, LINK_RAW, LINK_IPV4, LINK_IPV6, \
-    LINK_ARCNET = range(1, 10)
+    LINK_ARCNET, LINK_PPP, LINK_PPP_ETHER, LINK_FDDI, LINK_C_HDLC, LINK_IEEE80211, LINK_RADIOTAP, \
+    LINK_NFLOG, LINK_PPI, LINK_PFLOG = range(1, 19)
+N_LINK_KINDS = 18  # fuzz_decode.c: selector N_LINK_KINDS is decode_ip
 # DLT value -> enum link_kind (analyze/decode.h)
 DLT_TO_LINK = {1: LINK_ETHERNET, 113: LINK_SLL, 276: LINK_SLL2, 0: LINK_NULL, 108: LINK_LOOP,
                101: LINK_RAW, 12: LINK_RAW, 14: LINK_RAW, 228: LINK_IPV4, 229: LINK_IPV6,
@@ -645,8 +647,30 @@ def seeds_decode():
     add("raw-v4-options", LINK_RAW, b"\x46" + syn4[1:20] + b"\x01\x01\x01\x00" + syn4[20:])
     for name, pk in tunnel_packets().items():
         add("tunnel-" + name, LINK_ETHERNET, pg.ethernet(pk))
-    c.add("ip-v4", bytes([9]) + dns4)   # selector 9: decode_ip
-    c.add("ip-v6", bytes([9]) + hello6)
+    # issue 11: link types libpcap writes, 802.11 and CAPWAP
+    snap = b"\xaa\xaa\x03\x00\x00\x00\x08\x00"
+    wlan = b"\x08\x01\x00\x00" + b"\x02" * 18 + b"\x10\x00" + snap + syn4
+    qos = b"\x88\x02\x00\x00" + b"\x02" * 18 + b"\x10\x00\x00\x00" + snap + dns4
+    add("ppp", LINK_PPP, b"\xff\x03\x00\x21" + syn4)
+    add("ppp-v6", LINK_PPP, b"\x00\x57" + syn6)
+    add("ppp-ether", LINK_PPP_ETHER, b"\x11\x00\x00\x01\x00\x30\x00\x21" + syn4)
+    add("fddi", LINK_FDDI, b"\x50" + b"\x01" * 12 + snap + syn4)
+    add("c-hdlc", LINK_C_HDLC, b"\x0f\x00\x86\xdd" + syn6)
+    add("wlan", LINK_IEEE80211, wlan)
+    add("wlan-qos", LINK_IEEE80211, qos)
+    add("radiotap", LINK_RADIOTAP, b"\x00\x00\x0c\x00\x04\x80\x00\x00\x02\x00\x00\x00" + wlan)
+    add("nflog", LINK_NFLOG, b"\x02\x00\x00\x01" + b"\x08\x00\x01\x00\x08\x00\x00\x00"
+        + struct.pack("<HH", 4 + len(syn4), 9) + syn4)
+    add("ipv4-link-v6", LINK_IPV4, hello6)
+    add("eth-8023-snap", LINK_ETHERNET, b"\x02" * 12 + struct.pack("!H", len(syn4) + 8) + snap + syn4)
+    add("eth-pbb", LINK_ETHERNET, b"\x02" * 12 + b"\x88\xe7\x00\x00\x01\x00" + pg.ethernet(syn4))
+    add("ppi-eth", LINK_PPI, b"\x00\x00\x08\x00\x01\x00\x00\x00" + pg.ethernet(syn4))
+    add("ppi-wlan", LINK_PPI, b"\x00\x00\x0c\x00\x69\x00\x00\x00\x00\x00\x00\x00" + wlan)
+    add("pflog", LINK_PFLOG, b"\x3d\x02" + b"\x00" * 62 + syn4)
+    capwap = b"\x00\x20\x43\x10\x00\x00\x00\x00" + wlan
+    add("tunnel-capwap", LINK_ETHERNET, pg.ethernet(pg.udp_packet(C4, S4, 5246, 5247, capwap)))
+    c.add("ip-v4", bytes([N_LINK_KINDS]) + dns4)   # selector N_LINK_KINDS: decode_ip
+    c.add("ip-v6", bytes([N_LINK_KINDS]) + hello6)
     c.done()
 
 # ---- capture files ----

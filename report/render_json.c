@@ -512,6 +512,10 @@ static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
     bool named = c->name_source != EA_NAME_NONE;
     ok = ok && set(o, "name", named ? j_str(&c->name) : json_null());
     ok = ok && set(o, "name_source", j_name(ea_name_source_name(c->name_source), c->name_source));
+    bool inner = c->inner_source != EA_NAME_NONE;
+    ok = ok && set(o, "inner_name", inner ? j_str(&c->inner_name) : json_null());
+    ok = ok &&
+         set(o, "inner_name_source", j_name(ea_name_source_name(c->inner_source), c->inner_source));
     ok = ok && set(o, "dst", j_addr(&c->dst));
     ok = ok && set(o, "dport", j_int(c->dport));
     ok = ok && set(o, "src", j_addr(&c->src));
@@ -539,6 +543,16 @@ static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
     ok = ok && set(o, "packets_in", j_u64(c->pkts_in));
     ok = ok && set(o, "bytes_out", j_u64(c->bytes_out));
     ok = ok && set(o, "bytes_in", j_u64(c->bytes_in));
+    ok = ok && set(o, "payload_out", j_u64(c->payload_out));
+    ok = ok && set(o, "payload_in", j_u64(c->payload_in));
+    if (c->tunnel != EA_TUN_NONE) {
+        json_t *t = attach(o, "tunnel", json_object(), &ok);
+        ok = ok && set(t, "kind", j_name(ea_tunnel_name(c->tunnel), c->tunnel));
+        ok = ok && set(t, "outer_src", j_addr(&c->outer_src));
+        ok = ok && set(t, "outer_dst", j_addr(&c->outer_dst));
+    } else {
+        ok = ok && set(o, "tunnel", json_null());
+    }
     ok = ok && set(o, "resolved_as",
                    c->has_resolved ? j_strs(c->resolved.names, c->resolved.n_names) : json_null());
     if (r->has_policy)
@@ -588,6 +602,8 @@ static json_t *j_dns(const struct ea_dns *d)
     ok = ok && (!d->over_tcp || append(tr, j_cstr("tcp")));
     ok = ok && set(o, "first", j_time(&d->first));
     ok = ok && set(o, "last", j_time(&d->last));
+    ok = ok && set(o, "local", json_boolean(d->local));
+    ok = ok && set(o, "port", d->port ? j_int(d->port) : json_null());
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -714,6 +730,13 @@ static json_t *j_head(const struct ea_report *r)
     for (size_t i = 0; ok && i < r->n_inputs; i++)
         ok = append(inputs, j_input(&r->inputs[i]));
     ok = ok && set(o, "truncated", json_boolean(r->truncated));
+    if (r->snaplen_cut_frames) {
+        json_t *cut = attach(o, "snaplen_cut", json_object(), &ok);
+        ok = ok && set(cut, "frames", j_u64(r->snaplen_cut_frames));
+        ok = ok && set(cut, "snaplen", j_u64(r->snaplen_seen));
+    } else {
+        ok = ok && set(o, "snaplen_cut", json_null());
+    }
     if (r->have_time) {
         json_t *time = attach(o, "time", json_object(), &ok);
         ok = ok && set(time, "first", j_time(&r->first));

@@ -288,7 +288,16 @@ static const struct {
     {EA_CF_DNS, ""},
     {EA_CF_NAME_CUT, "name cut"},
     {EA_CF_REASM_GAP, "reassembly gap"},
-    {EA_CF_HELLO_CUT, "TLS hello unreadable (too large or malformed)"},
+    {EA_CF_HELLO_CUT, "TLS hello unreadable (cut, too large or malformed)"},
+    {EA_CF_SNAPLEN_CUT, "packets cut by the snaplen"},
+    {EA_CF_SNI_MISMATCH, "inner SNI differs (domain fronting?)"},
+    {EA_CF_STARTTLS, "TLS after STARTTLS"},
+    {EA_CF_SOCKS, "SOCKS"},
+    {EA_CF_LOCAL, "link-local name resolution"},
+    {EA_CF_OTHER_PROTO, "neither TLS, HTTP nor DNS: no name"},
+    {EA_CF_TUNNEL, ""},
+    {EA_CF_NO_HOST, "HTTP request without a Host"},
+    {EA_CF_HTTP_CONNECT, ""},
     {EA_CF_QUIC_VN, "QUIC version negotiation"},
     {EA_CF_QUIC_UNKNOWN_VERSION, "QUIC version not readable"},
     {EA_CF_ECH_REAL, "ECH public name: the real name is hidden"},
@@ -659,6 +668,15 @@ static int print_header(const struct ea_report *r, FILE *out, bool color)
         fputs(color ? SGR_YELLOW "warning:" SGR_RESET " the capture is truncated\n"
                     : "warning: the capture is truncated\n",
               out);
+    if (r->snaplen_cut_frames) {
+        c.len = 0;
+        cell_printf(&c,
+                    "%" PRIu64 " frames were cut by a short snaplen (%" PRIu32 " bytes kept): "
+                    "names past the cut are lost; capture again with tcpdump -s 0",
+                    r->snaplen_cut_frames, r->snaplen_seen);
+        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
+        rc |= write_line(out, &c);
+    }
     free(c.s);
     return rc;
 }
@@ -821,6 +839,21 @@ static int print_conns(const struct ea_report *r, FILE *out, bool color)
                     cell_puts(&row[C_NOTES], " -> ");
                 cell_str(&row[C_NOTES], &c->resolved.names[k]);
             }
+        }
+        if (c->inner_source != EA_NAME_NONE) {
+            cell_sep(&row[C_NOTES], "; ");
+            cell_puts(&row[C_NOTES], "inner ");
+            cell_name(&row[C_NOTES], ea_name_source_name(c->inner_source), c->inner_source);
+            cell_puts(&row[C_NOTES], " ");
+            cell_str(&row[C_NOTES], &c->inner_name);
+        }
+        if (c->tunnel != EA_TUN_NONE) {
+            cell_sep(&row[C_NOTES], "; ");
+            cell_puts(&row[C_NOTES], "in ");
+            cell_name(&row[C_NOTES], ea_tunnel_name(c->tunnel), c->tunnel);
+            char a1[EA_ADDR_TEXT_MAX], a2[EA_ADDR_TEXT_MAX];
+            cell_printf(&row[C_NOTES], " %s -> %s", ea_addr_text(&c->outer_src, a1, sizeof a1),
+                        ea_addr_text(&c->outer_dst, a2, sizeof a2));
         }
         cell_flag_notes(&row[C_NOTES], c->flags);
     }

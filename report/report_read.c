@@ -51,6 +51,7 @@ enum member {
     M_TOOL,
     M_INPUTS,
     M_TRUNCATED,
+    M_SNAPLEN_CUT,
     M_TIME,
     M_HOSTS,
     M_CONNECTIONS,
@@ -71,6 +72,7 @@ static const char *const member_names[M__COUNT] = {
     [M_TOOL] = "tool",
     [M_INPUTS] = "inputs",
     [M_TRUNCATED] = "truncated",
+    [M_SNAPLEN_CUT] = "snaplen_cut",
     [M_TIME] = "time",
     [M_HOSTS] = "hosts",
     [M_CONNECTIONS] = "connections",
@@ -1125,6 +1127,18 @@ static bool read_truncated_and_time(struct rd *d)
     ok = ok && f_time(d, time, "first", &d->r->first) && f_time(d, time, "last", &d->r->last);
     pop(d, was);
     d->r->have_time = ok;
+    /* "snaplen_cut": {frames, snaplen} or null, added within schema 1 */
+    json_t *cut = ok ? d->member[M_SNAPLEN_CUT] : NULL;
+    if (cut && !json_is_null(cut)) {
+        uint64_t frames = 0, snaplen = 0;
+        was = push_key(d, "snaplen_cut");
+        ok = json_is_object(cut) ? true : fail_type(d, cut, "an object or null");
+        ok = ok && f_u64(d, cut, "frames", UINT64_MAX, &frames) &&
+             f_u64(d, cut, "snaplen", UINT32_MAX, &snaplen);
+        d->r->snaplen_cut_frames = frames;
+        d->r->snaplen_seen = (uint32_t)snaplen;
+        pop(d, was);
+    }
     return ok;
 }
 
@@ -1692,6 +1706,31 @@ static bool read_conn(struct rd *d, size_t i, json_t *o)
         ok = f_str(d, o, "ja4", false, &c->ja4);
     if (ok && json_object_get(o, "cert_names"))
         ok = f_strs(d, o, "cert_names", REPORT_READ_MAX_CHAIN, &c->cert_names, &c->n_cert_names);
+    /* a second name (CONNECT, SOCKS), payload counts and the tunnel */
+    json_t *inner = ok ? json_object_get(o, "inner_name") : NULL;
+    if (inner && !json_is_null(inner)) {
+        long long isrc = 0;
+        ok = f_str(d, o, "inner_name", false, &c->inner_name) &&
+             f_enum(d, o, "inner_name_source", &e_name_source, &isrc);
+        c->inner_source = (enum ea_name_source)isrc;
+    }
+    if (ok && json_object_get(o, "payload_out"))
+        ok = f_u64(d, o, "payload_out", UINT64_MAX, &c->payload_out) &&
+             f_u64(d, o, "payload_in", UINT64_MAX, &c->payload_in);
+    json_t *tun = ok ? json_object_get(o, "tunnel") : NULL;
+    if (tun && !json_is_null(tun)) {
+        size_t wt = push_key(d, "tunnel");
+        ok = json_is_object(tun) ? true : fail_type(d, tun, "an object or null");
+        json_t *kind = ok ? get(d, tun, "kind") : NULL;
+        enum ea_tunnel t = EA_TUN_NONE;
+        if (ok && (!kind || !json_is_string(kind) ||
+                   !ea_tunnel_parse(json_string_value(kind), json_string_length(kind), &t)))
+            ok = kind ? fail(d, "\"kind\": not a tunnel this version knows") : false;
+        ok = ok && f_addr(d, tun, "outer_src", &c->outer_src) &&
+             f_addr(d, tun, "outer_dst", &c->outer_dst);
+        c->tunnel = t;
+        pop(d, wt);
+    }
     if (!ok)
         return false;
     c->name_source = (enum ea_name_source)source;
@@ -1767,6 +1806,12 @@ static bool read_dns(struct rd *d, size_t i, json_t *o)
               f_u32(d, o, "queries", &e->n_queries) && f_u32(d, o, "responses", &e->n_responses) &&
               read_dns_transport(d, o, e) && f_time(d, o, "first", &e->first) &&
               f_time(d, o, "last", &e->last);
+    /* added within schema 1 */
+    if (ok && json_object_get(o, "local"))
+        ok = f_bool(d, o, "local", &e->local);
+    json_t *port = ok ? json_object_get(o, "port") : NULL;
+    if (port && !json_is_null(port))
+        ok = f_port(d, o, "port", &e->port);
     e->qtype = (uint16_t)qtype;
     e->rcode = (int)rcode;
     return ok;

@@ -26,6 +26,12 @@ void flow_client_hello(struct analyzer *a, struct flow *f, const struct tls_clie
     }
     if (ch->has_ech)
         f->flags |= EA_CF_ECH;
+    flow_hello_details(a, f, ch, ja4_transport);
+}
+
+void flow_hello_details(struct analyzer *a, struct flow *f, const struct tls_client_hello *ch,
+                        char ja4_transport)
+{
     struct flow_app *app = flow_app(a, f);
     if (!app)
         return;

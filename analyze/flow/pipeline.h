@@ -31,6 +31,7 @@ enum stream_kind {
     SK_HTTP,
     SK_DNS,
     SK_OTHER,
+    SK_PRELUDE, /* plaintext before TLS: SOCKS, STARTTLS, SSLRequest (prelude.h) */
 };
 
 struct own_reasm; /* reasm.c: our reassembly for IPv6 and mid-stream flows */
@@ -41,7 +42,10 @@ struct stream_dir {
     bool gap;              /* reassembly lost bytes before we were done */
     uint32_t dns_off;      /* DNS over TCP: bytes of whole messages consumed */
     uint32_t seen;         /* contiguous bytes handed to the sink so far */
-    struct own_reasm *own; /* NULL when libnids carries this flow */
+    uint32_t tls_off;      /* where TLS begins after a prelude (CONNECT, SOCKS, STARTTLS) */
+    uint8_t prelude;       /* enum prelude_kind of an SK_PRELUDE direction */
+    bool lost;             /* payload arrived that reassembly could not place */
+    struct own_reasm *own; /* our reassembly: everything libnids does not deliver */
 };
 
 /* ---- flows ---- */
@@ -60,6 +64,11 @@ struct flow_app {
     struct ea_str *cert_names;          /* owned; moved into the connection */
     size_t n_cert_names;
     bool cert_mismatch; /* no name of the certificate (kept or not) covers the SNI */
+    uint16_t inner_len;
+    char inner_name[256];                /* SNI inside CONNECT or SOCKS */
+    enum ea_name_source inner_source;    /* EA_NAME_NONE: no inner name */
+    struct ea_addr outer_src, outer_dst; /* the tunnel's, when flow->tunnel is set */
+    bool name_is_addr;                   /* the prelude asked for an address, not a name */
 };
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
@@ -77,7 +86,8 @@ struct flow {
     /* TCP state */
     bool syn, synack, midstream;
     bool rst_from[2], fin_from[2];
-    bool rst_to_syn; /* the server reset instead of SYN-ACK */
+    bool rst_to_syn;   /* the server reset instead of SYN-ACK */
+    bool client_acked; /* the client acknowledged: a SYN-ACK it got, captured or not */
     uint32_t isn[2];
     bool have_isn[2];
     bool via_nids;  /* IPv4 with a SYN: libnids reassembles */
@@ -99,6 +109,17 @@ struct flow {
     uint32_t obs_tag;              /* the observer's value */
     struct quic_track *quic;       /* quic_flow.c: QUIC flows only, while there is more to read */
     uint8_t quic_seen;             /* enum quic_seen bits: what QUIC taught about this flow */
+    uint8_t tunnel;                /* enum ea_tunnel of the first packet; outer addresses in app */
+    bool dns_tried;                /* UDP on another port: its first query was looked at */
+    struct dns_pending *dns_q;     /* ... and kept while it waits for a matching response */
+};
+
+/* DNS over UDP on another port: the client's query, kept until a response
+ * matches it (then both count). Rare: allocated apart from the flow. */
+struct dns_pending {
+    struct timeval ts;
+    uint16_t len;
+    uint8_t msg[];
 };
 
 struct flow_table {
@@ -137,6 +158,7 @@ enum quic_seen {
 /* ECH public names learnt from DNS HTTPS/SVCB answers in the capture. */
 #define EA_ECH_NAMES_MAX 64
 
+#define EA_FRAG6_DATAGRAMS 256    /* IPv6 datagrams being joined at once */
 #define EA_TCP_IDLE_SECONDS 600   /* open TCP flow without packets */
 #define EA_CLOSED_IDLE_SECONDS 60 /* closed TCP, and UDP flows */
 
@@ -154,6 +176,7 @@ struct analyzer {
     size_t quic_tracked;   /* flows holding a struct quic_track */
     size_t n_ech_names;    /* public names of ECH configs seen in DNS, oldest first */
     struct ea_str ech_names[EA_ECH_NAMES_MAX];
+    struct frag6_table *frag6;
     bool failed;   /* out of memory */
     bool finished; /* reassembly has been shut down */
     /* the live view, if any (analyzer_on_conn) */
@@ -180,6 +203,10 @@ struct flow *flow_table_oldest(const struct flow_table *t);
 /* stream.c: data = the first len bytes of direction dir, contiguous. */
 void stream_feed(struct analyzer *a, struct flow *f, int dir, const uint8_t *data, size_t len);
 bool stream_wants(const struct flow *f, int dir);
+/* The flow ends: what a direction holds that never completed (cut by the
+ * snaplen, a gap, or the capture's end) is parsed as far as it goes, and a
+ * connection with client payload but no name gets the flag saying why. */
+void stream_end(struct analyzer *a, struct flow *f, int dir, const uint8_t *data, size_t len);
 
 /* reasm.c */
 bool reasm_init(struct analyzer *a, char *err, size_t errlen);
@@ -192,8 +219,18 @@ size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct t
                          const uint8_t **out_whole);
 /* A TCP segment of a flow libnids does not carry (IPv6, or mid-stream). */
 void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p);
+/* The flow ends: each direction's held bytes go to stream_end, then are freed. */
+void reasm_own_end(struct analyzer *a, struct flow *f);
 void reasm_own_free(struct flow *f);
 void reasm_own_free_dir(struct stream_dir *d);
+/* IPv6 fragments (RFC 8200 §4.5): a bounded table of datagrams being
+ * joined. Returns the whole datagram's length and points *out_whole at it
+ * (valid until the next call) when this fragment completes one; else 0. */
+struct frag6_table;
+struct frag6_table *frag6_new(size_t max_datagrams);
+void frag6_free(struct frag6_table *t);
+size_t frag6_packet(struct frag6_table *t, const struct pkt *p, const struct timeval *now,
+                    const uint8_t **out_whole, bool *out_overlap);
 
 /* attrib.c */
 bool attrib_init(struct attrib *t, size_t max_entries);
@@ -216,6 +253,10 @@ void flow_set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, 
  * SNI), flags, ALPN and the JA4 fingerprint ('t' TCP, 'q' QUIC). */
 void flow_client_hello(struct analyzer *a, struct flow *f, const struct tls_client_hello *ch,
                        char ja4_transport);
+/* hello.c: the ClientHello's ALPN and JA4 fingerprint, once per flow (the
+ * name and flags are the caller's: stream.c judges preludes itself). */
+void flow_hello_details(struct analyzer *a, struct flow *f, const struct tls_client_hello *ch,
+                        char ja4_transport);
 
 /* hello.c */
 /* After a TLS 1.2 ServerHello: the leaf certificate's names (first bytes
@@ -246,7 +287,7 @@ bool ech_is_public_name(const struct analyzer *a, const char *name, size_t len);
 /* A DNS message seen by client (over UDP, or whole from a TCP stream):
  * counted, attributed (responses) and aggregated into the model. */
 void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
-                       const struct ea_addr *client, bool over_tcp);
+                       const struct ea_addr *client, bool over_tcp, uint16_t port);
 /* One frame of link kind a->link. */
 void track_frame(struct analyzer *a, const struct ea_frame *fr);
 /* End every flow into a connection (the capture is over). */

@@ -53,6 +53,9 @@ static struct flow *flow_of_stream(struct analyzer *a, const struct tcp_stream *
         flow_table_find(&a->flows, &cli, &srv, ts->addr.source, ts->addr.dest, EA_TCP, &dir);
     if (!f || dir != DIR_C2S || !f->via_nids)
         return NULL;
+    /* A reused port: libnids' stream may still be the earlier connection's. */
+    if (f->have_isn[DIR_C2S] && ts->client.first_data_seq != f->isn[DIR_C2S] + 1)
+        return NULL;
     return f;
 }
 
@@ -176,13 +179,20 @@ size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct t
 
 /* ---- our own reassembly ---- */
 
+/* Every IPv4 flow whose stream libnids has not finished now has one of
+ * these per direction, so it grows with the bytes it holds (from
+ * OWN_FIRST_SIZE, doubling, up to the cutoff) instead of taking the cutoff
+ * at once. */
+enum { OWN_FIRST_SIZE = 2048 };
+
 struct own_reasm {
     uint32_t base;   /* sequence number of stream byte 0 */
     uint32_t prefix; /* contiguous bytes from 0 */
-    uint32_t cap;
-    bool beyond;  /* bytes past the prefix are waiting (a gap) */
-    uint8_t *map; /* one bit per byte: filled */
-    uint8_t buf[];
+    uint32_t cap;    /* the most it may hold: the cutoff */
+    uint32_t size;   /* bytes allocated in buf (a multiple of 8) */
+    bool beyond;     /* bytes past the prefix are waiting (a gap) */
+    uint8_t *buf;
+    uint8_t *map; /* one bit per byte of buf: filled */
 };
 
 static bool bit(const uint8_t *map, uint32_t i)
@@ -190,40 +200,70 @@ static bool bit(const uint8_t *map, uint32_t i)
     return map[i >> 3] & (1u << (i & 7));
 }
 
+/* Room for bytes [0, end); false on ENOMEM (nothing changed). */
+static bool own_grow(struct own_reasm *o, uint32_t end)
+{
+    if (end <= o->size)
+        return true;
+    uint32_t size = o->size ? o->size : OWN_FIRST_SIZE;
+    while (size < end)
+        size = size > o->cap / 2 ? o->cap : size * 2;
+    size = (size + 7) & ~7u;
+    uint8_t *buf = realloc(o->buf, size);
+    if (!buf)
+        return false;
+    o->buf = buf;
+    uint8_t *map = realloc(o->map, size / 8);
+    if (!map)
+        return false;
+    memset(map + o->size / 8, 0, (size - o->size) / 8);
+    o->map = map;
+    o->size = size;
+    return true;
+}
+
 void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct pkt *p)
 {
     struct stream_dir *d = &f->dir[dir];
     if (d->done || p->payload_len == 0)
         return;
+    /* RFC 9293 §3.4: a SYN takes one sequence number; its data (TCP Fast
+     * Open, RFC 7413) starts after it. */
+    uint32_t seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
     if (!d->own) {
         uint32_t cap = (uint32_t)a->cutoff;
-        struct own_reasm *o = calloc(1, sizeof(*o) + cap + (cap + 7) / 8);
+        struct own_reasm *o = calloc(1, sizeof(*o));
         if (!o) {
             a->failed = true;
             return;
         }
         o->cap = cap;
-        o->map = o->buf + cap;
         /* Byte 0 follows the SYN; without one (mid-stream), start here. */
-        o->base = f->have_isn[dir] ? f->isn[dir] + 1 : p->seq;
+        o->base = f->have_isn[dir] ? f->isn[dir] + 1 : seq;
         d->own = o;
     }
     struct own_reasm *o = d->own;
-    uint32_t rel = p->seq - o->base; /* modulo 2^32 */
+    uint32_t rel = seq - o->base; /* modulo 2^32 */
     size_t n = p->payload_len;
     size_t skip = 0;
     if (rel > 0x7fffffffu) {
         /* Starts before byte 0 (retransmitted SYN data, or a wrong guess). */
-        uint32_t before = o->base - p->seq;
+        uint32_t before = o->base - seq;
         if (before >= n)
             return;
         skip = before;
         rel = 0;
     }
-    if (rel >= o->cap)
+    if (rel >= o->cap) {
+        d->lost = true; /* past what we keep, before the sink was done */
         return;
+    }
     size_t room = o->cap - rel;
     size_t take = n - skip < room ? n - skip : room;
+    if (!own_grow(o, rel + (uint32_t)take)) {
+        a->failed = true;
+        return;
+    }
     const uint8_t *src = p->payload + skip;
     for (size_t i = 0; i < take; i++) {
         uint32_t at = rel + (uint32_t)i;
@@ -233,7 +273,7 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
         o->map[at >> 3] = (uint8_t)(o->map[at >> 3] | (1u << (at & 7)));
     }
     uint32_t old = o->prefix;
-    while (o->prefix < o->cap && bit(o->map, o->prefix))
+    while (o->prefix < o->size && bit(o->map, o->prefix))
         o->prefix++;
     o->beyond = rel + take > o->prefix;
     if (o->prefix > old)
@@ -244,8 +284,25 @@ void reasm_own_segment(struct analyzer *a, struct flow *f, int dir, const struct
 
 void reasm_own_free_dir(struct stream_dir *d)
 {
+    if (d->own) {
+        free(d->own->buf);
+        free(d->own->map);
+    }
     free(d->own);
     d->own = NULL;
+}
+
+void reasm_own_end(struct analyzer *a, struct flow *f)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        struct stream_dir *d = &f->dir[dir];
+        if (d->own && !d->done) {
+            if (d->own->beyond)
+                d->lost = true;
+            stream_end(a, f, dir, d->own->buf, d->own->prefix);
+        }
+    }
+    reasm_own_free(f);
 }
 
 void reasm_own_free(struct flow *f)

@@ -8,10 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "cursor.h"
 #include "pipeline.h"
 
 /* ---- DNS: counted, attributed, aggregated in the model ---- */
+
+enum {
+    DNS_PORT = 53,
+    DNS_PORT_MDNS = 5353,  /* RFC 6762 */
+    DNS_PORT_LLMNR = 5355, /* RFC 4795 */
+    DNS_QUERY_KEEP = 512,  /* a query on another port kept until its response */
+};
 
 static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
 {
@@ -31,7 +39,7 @@ static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
 }
 
 void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
-                       const struct ea_addr *client, bool over_tcp)
+                       const struct ea_addr *client, bool over_tcp, uint16_t port)
 {
     struct dns_msg *m = &a->dns_scratch;
     enum parse_result r = dns_parse_message(msg, len, m, NULL);
@@ -52,6 +60,10 @@ void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
         return;
     }
     d->last = a->now;
+    if (port == DNS_PORT_MDNS || port == DNS_PORT_LLMNR)
+        d->local = true;
+    if (port != 53 && !d->port)
+        d->port = port;
     if (over_tcp)
         d->over_tcp = true;
     else
@@ -91,6 +103,13 @@ enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
         *why = EA_OW_HTTP_RESPONSE;
         return EA_OUT_REACHED;
     }
+    /* Client data and nothing at all from the server: a filter (dst port
+     * 443), asymmetric routing or a mirror port kept one side only. The
+     * server may well have answered: not "no answer". */
+    if (f->pkts[DIR_S2C] == 0 && f->payload[DIR_C2S] > 0) {
+        *why = EA_OW_CLIENT_SIDE_ONLY;
+        return EA_OUT_INCOMPLETE;
+    }
     if (!f->syn && !f->synack) {
         *why = EA_OW_MIDSTREAM;
         return EA_OUT_UNKNOWN;
@@ -104,8 +123,12 @@ enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
             *why = EA_OW_DATA_NO_SYNACK;
             return EA_OUT_REACHED;
         }
-        *why = EA_OW_NO_SYN_ANSWER;
-        return EA_OUT_NO_ANSWER;
+        if (!f->client_acked && f->payload[DIR_C2S] == 0) {
+            *why = EA_OW_NO_SYN_ANSWER;
+            return EA_OUT_NO_ANSWER;
+        }
+        /* The client acknowledged or sent data: a SYN-ACK came that the
+         * capture missed. Judged as after a handshake, below. */
     }
     if (f->client_hello) {
         if (f->tls_alert) {
@@ -139,7 +162,7 @@ enum ea_outcome flow_tcp_outcome(const struct flow *f, enum ea_outcome_why *why)
         *why = EA_OW_SERVER_DATA;
         return EA_OUT_REACHED;
     }
-    if (f->sport != 80 && f->sport != 443) {
+    if (f->synack && f->sport != 80 && f->sport != 443) {
         *why = EA_OW_SYNACK_OTHER_PORT;
         return EA_OUT_REACHED;
     }
@@ -215,6 +238,42 @@ static void flow_observe(struct analyzer *a, struct flow *f)
     a->observe(a, &c, false, &f->obs_tag);
 }
 
+/* Flags that say why a connection has no name (DESIGN.md "Outcome"). */
+#define WHY_NO_NAME                                                                                \
+    (EA_CF_TLS_NO_SNI | EA_CF_HELLO_CUT | EA_CF_SNAPLEN_CUT | EA_CF_REASM_GAP | EA_CF_QUIC |       \
+     EA_CF_ECH | EA_CF_DNS | EA_CF_LOCAL | EA_CF_OTHER_PROTO | EA_CF_NO_HOST)
+
+/* A connection with client payload never ends without a name or a flag
+ * saying why it has none. */
+static void flow_why_no_name(struct flow *f)
+{
+    if (f->payload[DIR_C2S] == 0 || f->name_source != EA_NAME_NONE || (f->flags & WHY_NO_NAME))
+        return;
+    const struct stream_dir *d = &f->dir[DIR_C2S];
+    if (f->proto != EA_TCP) {
+        f->flags |= EA_CF_OTHER_PROTO;
+        return;
+    }
+    switch (d->kind) {
+    case SK_UNKNOWN:
+        /* Payload came, but never from the stream's first byte on. */
+        f->flags |= EA_CF_REASM_GAP;
+        break;
+    case SK_TLS:
+        f->flags |= d->lost ? EA_CF_REASM_GAP : EA_CF_HELLO_CUT;
+        break;
+    case SK_HTTP:
+        f->flags |= f->http_request || !d->lost ? EA_CF_NO_HOST : EA_CF_REASM_GAP;
+        break;
+    case SK_DNS:
+        f->flags |= EA_CF_DNS;
+        break;
+    default:
+        f->flags |= EA_CF_OTHER_PROTO;
+        break;
+    }
+}
+
 static void flow_end(struct analyzer *a, struct flow *f)
 {
     struct ea_conn spare, *c;
@@ -228,8 +287,9 @@ static void flow_end(struct analyzer *a, struct flow *f)
         memset(&spare, 0, sizeof spare);
         c = &spare;
     }
-    reasm_own_free(f);
+    reasm_own_end(a, f);
     quic_track_end(a, f);
+    flow_why_no_name(f);
     if (c) {
         conn_fill(f, c);
         const struct flow_app *app = f->app;
@@ -237,6 +297,16 @@ static void flow_end(struct analyzer *a, struct flow *f)
             c->name_source = f->name_source;
         else
             c->flags &= ~(uint32_t)EA_CF_PORT;
+        if (app && app->inner_source != EA_NAME_NONE &&
+            ea_str_set(&c->inner_name, app->inner_name, app->inner_len))
+            c->inner_source = app->inner_source;
+        c->payload_out = f->payload[DIR_C2S];
+        c->payload_in = f->payload[DIR_S2C];
+        if (f->tunnel != EA_TUN_NONE && app) {
+            c->tunnel = (enum ea_tunnel)f->tunnel;
+            c->outer_src = app->outer_src;
+            c->outer_dst = app->outer_dst;
+        }
         if (app && app->alpn_len)
             ea_str_set(&c->alpn, app->alpn, app->alpn_len);
         if (app && app->http_method[0])
@@ -261,6 +331,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
     }
     if (f->has_resolved)
         ea_chain_free(&f->resolved);
+    free(f->dns_q);
     flow_app_free(f->app);
     flow_table_unlink(&a->flows, f);
     free(f);
@@ -306,9 +377,9 @@ static bool src_is_server(uint16_t sport, uint16_t dport)
 {
     if (sport == dport)
         return false;
-    if (dport == 53 || dport == 80 || dport == 443)
+    if (dport == 53 || dport == 80 || dport == 443 || dport == 5353 || dport == 5355)
         return false;
-    if (sport == 53 || sport == 80 || sport == 443)
+    if (sport == 53 || sport == 80 || sport == 443 || sport == 5353 || sport == 5355)
         return true;
     return sport < 1024 && dport >= 1024;
 }
@@ -334,14 +405,31 @@ static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_c
     return f;
 }
 
+static void flow_tunnel(struct analyzer *a, struct flow *f, const struct pkt *p)
+{
+    if (p->tunnel == TUNNEL_NONE)
+        return;
+    f->flags |= EA_CF_TUNNEL;
+    if (!f->app && !(f->app = calloc(1, sizeof(*f->app)))) {
+        a->failed = true;
+        return;
+    }
+    f->tunnel = p->tunnel;
+    f->app->outer_src = p->outer_src;
+    f->app->outer_dst = p->outer_dst;
+}
+
 static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag)
 {
     int dir = DIR_C2S;
     bool syn = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     bool synack = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
     struct flow *f = flow_table_find(&a->flows, &p->src, &p->dst, p->sport, p->dport, EA_TCP, &dir);
-    /* A new SYN on a finished 4-tuple is a new connection. */
-    if (f && syn && flow_closed(f) && !(f->have_isn[DIR_C2S] && f->isn[DIR_C2S] == p->seq)) {
+    /* A new SYN on a finished 4-tuple is a new connection; so is a SYN with
+     * another initial sequence number from the same client (a reused port
+     * whose FIN or RST the capture missed). A retransmitted SYN is not. */
+    if (f && syn && !(f->have_isn[DIR_C2S] && f->isn[DIR_C2S] == p->seq) &&
+        (flow_closed(f) || (dir == DIR_C2S && f->have_isn[DIR_C2S]))) {
         flow_end(a, f);
         f = NULL;
     }
@@ -355,7 +443,12 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
             f->flags |= EA_CF_MIDSTREAM;
         if (f->sport == 53)
             f->flags |= EA_CF_DNS;
+        flow_tunnel(a, f, p);
     }
+    if (p->payload_len < p->payload_wire_len)
+        f->flags |= EA_CF_SNAPLEN_CUT;
+    if (dir == DIR_C2S && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_ACK)
+        f->client_acked = true;
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
@@ -373,33 +466,97 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
     }
     if (p->tcp_flags & TCP_RST) {
         f->rst_from[dir] = true;
-        if (dir == DIR_S2C && !f->synack && f->payload[DIR_S2C] == 0)
+        if (dir == DIR_S2C && !f->synack && f->payload[DIR_S2C] == 0 && f->payload[DIR_C2S] == 0 &&
+            !f->client_acked)
             f->rst_to_syn = true;
     }
     if (p->tcp_flags & TCP_FIN)
         f->fin_from[dir] = true;
-    if (!f->via_nids)
-        reasm_own_segment(a, f, dir, p);
-    else if (!f->nids_done && !(from_defrag && p->encap == 0))
+    /* libnids first (it passes data on only after a three-way handshake it
+     * saw whole); then our own reassembly takes whatever the stream sink
+     * still wants: one side captured, a SYN-ACK missing, a RST or FIN
+     * before it, data in the SYN (TCP Fast Open), a segment the snaplen
+     * cut (libnids drops those). When libnids delivered, the sink is done
+     * and our own path holds nothing. */
+    if (f->via_nids && !f->nids_done && !(from_defrag && p->encap == 0))
         reasm_nids_packet(a, p, &a->now, NULL); /* libnids saw a defragmented datagram itself */
+    reasm_own_segment(a, f, dir, p);
     if (a->observe)
         flow_observe(a, f);
 }
 
+static bool dns_well_known(uint16_t port)
+{
+    return port == DNS_PORT || port == DNS_PORT_MDNS || port == DNS_PORT_LLMNR;
+}
+
+/* A query that parses cleanly: one question, opcode QUERY. */
+static bool dns_clean(struct analyzer *a, const uint8_t *msg, size_t len, bool response)
+{
+    struct dns_msg *m = &a->dns_scratch;
+    return dns_parse_message(msg, len, m, NULL) == PARSE_OK && m->qr == response &&
+           m->opcode == 0 && m->qdcount == 1 && m->has_question;
+}
+
+/* DNS on a port other than 53, 5353, 5355 (DNSCrypt's certificate queries
+ * go to 443/udp; resolvers listen on 5300, 8053, ...): counted as DNS only
+ * when the client's query and the server's response both parse cleanly and
+ * match by ID and question. QUIC on 443 never does. */
+static void udp_dns_other_port(struct analyzer *a, struct flow *f, int dir, const struct pkt *p)
+{
+    if (p->payload_len == 0)
+        return;
+    if (dir == DIR_C2S) {
+        if (f->dns_tried)
+            return;
+        f->dns_tried = true;
+        if (p->payload_len > DNS_QUERY_KEEP || !dns_clean(a, p->payload, p->payload_len, false))
+            return;
+        f->dns_q = malloc(sizeof(*f->dns_q) + p->payload_len);
+        if (!f->dns_q) {
+            a->failed = true;
+            return;
+        }
+        memcpy(f->dns_q->msg, p->payload, p->payload_len);
+        f->dns_q->len = (uint16_t)p->payload_len;
+        f->dns_q->ts = a->now;
+        return;
+    }
+    if (!f->dns_q || !dns_clean(a, p->payload, p->payload_len, true))
+        return;
+    struct dns_msg *m = &a->dns_scratch;
+    uint16_t id = m->id, qtype = m->qtype;
+    struct dns_name qname = m->qname;
+    if (!dns_clean(a, f->dns_q->msg, f->dns_q->len, false) || m->id != id || m->qtype != qtype ||
+        m->qname.len != qname.len || !ea_ascii_ieq(m->qname.s, qname.s, qname.len))
+        return;
+    struct timeval now = a->now;
+    a->now = f->dns_q->ts;
+    track_dns_message(a, f->dns_q->msg, f->dns_q->len, &f->cli, false, f->sport);
+    a->now = now;
+    track_dns_message(a, p->payload, p->payload_len, &f->cli, false, f->sport);
+    free(f->dns_q);
+    f->dns_q = NULL;
+    f->dns_tried = false; /* the next query on the flow is looked at too */
+    f->flags |= EA_CF_DNS;
+    f->flags &= ~(uint32_t)EA_CF_QUIC;
+}
+
 static void udp_packet(struct analyzer *a, const struct pkt *p)
 {
-    bool dns = p->sport == 53 || p->dport == 53;
+    bool dns = dns_well_known(p->sport) || dns_well_known(p->dport);
     if (dns && p->payload_len) {
-        /* The client is whoever talks to port 53; both 53: by the QR bit. */
-        const struct ea_addr *client = p->dport == 53 ? &p->src : &p->dst;
+        /* The client is whoever talks to the DNS port; both: by the QR bit. */
+        uint16_t port = dns_well_known(p->dport) ? p->dport : p->sport;
+        const struct ea_addr *client = dns_well_known(p->dport) ? &p->src : &p->dst;
         struct cur c;
         uint8_t flags = 0;
         cur_init(&c, p->payload, p->payload_len);
         /* RFC 1035 §4.1.1: QR is the top bit of the third byte */
-        if (p->sport == 53 && p->dport == 53 && cur_skip(&c, 2) && cur_u8(&c, &flags) &&
-            !(flags & 0x80))
+        if (dns_well_known(p->sport) && dns_well_known(p->dport) && cur_skip(&c, 2) &&
+            cur_u8(&c, &flags) && !(flags & 0x80))
             client = &p->src;
-        track_dns_message(a, p->payload, p->payload_len, client, false);
+        track_dns_message(a, p->payload, p->payload_len, client, false, port);
     }
     if (is_multicast(&p->dst) || is_multicast(&p->src))
         return;
@@ -412,7 +569,14 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
             return;
         if (dns)
             f->flags |= EA_CF_DNS;
+        if (dns_well_known(f->sport) && f->sport != DNS_PORT)
+            f->flags |= EA_CF_LOCAL;
+        flow_tunnel(a, f, p);
     }
+    if (p->payload_len < p->payload_wire_len)
+        f->flags |= EA_CF_SNAPLEN_CUT;
+    if (!dns)
+        udp_dns_other_port(a, f, dir, p);
     f->pkts[dir]++;
     f->bytes[dir] += p->l4_len;
     f->payload[dir] += p->payload_wire_len;
@@ -474,12 +638,18 @@ static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_resul
 /* A datagram that IPv4 defragmentation completed: decoded and handled as if
  * it had been captured whole. It cannot complete another datagram, so this
  * never recurses deeper than once. */
-static void defragmented(struct analyzer *a, const uint8_t *ip, size_t len)
+static void defragmented(struct analyzer *a, const struct pkt *frag, const uint8_t *ip, size_t len)
 {
     struct pkt p;
     enum decode_result r = decode_ip(ip, len, &p);
     if (r == DECODE_OK) {
         a->report->counters[p.proto == EA_TCP ? EA_C_TCP : EA_C_UDP]++;
+        if (p.encap == 0 && frag->encap > 0) {
+            /* The fragments came in a tunnel: its outer addresses stay. */
+            p.tunnel = frag->tunnel;
+            p.outer_src = frag->outer_src;
+            p.outer_dst = frag->outer_dst;
+        }
         ip_packet(a, &p, r, true);
     }
 }
@@ -488,8 +658,18 @@ static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_resul
                       bool from_defrag)
 {
     if (r == DECODE_FRAGMENT) {
-        if (p->ipver != 4 || from_defrag)
+        if (from_defrag)
             return;
+        if (p->ipver == 6) {
+            const uint8_t *whole = NULL;
+            bool overlap = false;
+            size_t n = frag6_packet(a->frag6, p, &a->now, &whole, &overlap);
+            if (overlap)
+                a->report->counters[EA_C_REASM_WARNINGS]++;
+            if (n)
+                defragmented(a, p, whole, n);
+            return;
+        }
         /* libnids 1.26 reads past its own buffer for a fragment carrying
          * fewer than 8 bytes (found by fuzz_pcap; RFC 791 allows it only
          * for the last one): such fragments are counted, not reassembled. */
@@ -500,7 +680,7 @@ static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_resul
         const uint8_t *whole;
         size_t n = reasm_nids_packet(a, p, &a->now, &whole);
         if (n)
-            defragmented(a, whole, n);
+            defragmented(a, p, whole, n);
         return;
     }
     if (r != DECODE_OK)
@@ -524,6 +704,12 @@ void track_frame(struct analyzer *a, const struct ea_frame *fr)
         r->last = fr->ts;
     r->have_time = true;
     evict_idle(a);
+    if (fr->caplen < fr->len) {
+        /* The capture's snaplen cut this frame: said once, report-wide. */
+        r->snaplen_cut_frames++;
+        if (fr->caplen > r->snaplen_seen)
+            r->snaplen_seen = fr->caplen;
+    }
     struct pkt p;
     enum decode_result dr = decode_frame(a->link, fr->data, fr->caplen, &p);
     count_decode(a, dr, &p);

@@ -52,6 +52,8 @@ static const struct ea_name outcome_why_tab[] = {
     {EA_OW_QUIC_HANDSHAKE, "QUIC server Initial or Handshake received"},
     {EA_OW_QUIC_NO_ANSWER, "QUIC client Initials only, no answer"},
     {EA_OW_QUIC_VN, "QUIC Version Negotiation received, no handshake"},
+    {EA_OW_CLIENT_SIDE_ONLY, "client data, nothing from the server: only the client's side "
+                             "was captured"},
 };
 _Static_assert(EA_NAMES_LEN(outcome_why_tab) == EA_OW__COUNT - 1, "one text per outcome why");
 
@@ -80,7 +82,7 @@ _Static_assert(EA_NAMES_LEN(verdict_why_tab) == EA_VW__COUNT - 1, "one text per 
 
 static const struct ea_name name_source_tab[] = {
     {EA_NAME_NONE, "none"},       {EA_NAME_SNI, "sni"},           {EA_NAME_HTTP_HOST, "http_host"},
-    {EA_NAME_CONNECT, "connect"}, {EA_NAME_QUIC_SNI, "quic_sni"},
+    {EA_NAME_CONNECT, "connect"}, {EA_NAME_QUIC_SNI, "quic_sni"}, {EA_NAME_SOCKS, "socks"},
 };
 _Static_assert(EA_NAMES_LEN(name_source_tab) == EA_NAME__COUNT, "one name per name source");
 
@@ -154,12 +156,28 @@ static const struct ea_name conn_flag_tab[] = {
     {EA_CF_NAME_CUT, "name-cut"},
     {EA_CF_REASM_GAP, "reassembly-gap"},
     {EA_CF_HELLO_CUT, "hello-unreadable"},
+    {EA_CF_SNAPLEN_CUT, "snaplen-cut"},
+    {EA_CF_SNI_MISMATCH, "sni-mismatch"},
+    {EA_CF_STARTTLS, "starttls"},
+    {EA_CF_SOCKS, "socks"},
+    {EA_CF_LOCAL, "local"},
+    {EA_CF_OTHER_PROTO, "other-protocol"},
+    {EA_CF_TUNNEL, "tunnel"},
+    {EA_CF_NO_HOST, "no-host"},
+    {EA_CF_HTTP_CONNECT, "connect"},
     {EA_CF_QUIC_VN, "quic-version-negotiation"},
     {EA_CF_QUIC_UNKNOWN_VERSION, "quic-unknown-version"},
     {EA_CF_ECH_REAL, "ech-real"},
     {EA_CF_ECH_GREASE, "ech-grease?"},
     {EA_CF_CERT_MISMATCH, "cert-mismatch"},
 };
+
+static const struct ea_name tunnel_tab[] = {
+    {EA_TUN_VXLAN, "vxlan"},   {EA_TUN_GENEVE, "geneve"}, {EA_TUN_GRE, "gre"},
+    {EA_TUN_ERSPAN, "erspan"}, {EA_TUN_GTPU, "gtp-u"},    {EA_TUN_IPIP, "ip-in-ip"},
+    {EA_TUN_TEREDO, "teredo"}, {EA_TUN_CAPWAP, "capwap"},
+};
+_Static_assert(EA_NAMES_LEN(tunnel_tab) == EA_TUN__COUNT - 1, "one name per tunnel");
 
 static const struct ea_name tls_version_tab[] = {
     {0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"},
@@ -267,6 +285,10 @@ const char *ea_dns_rcode_name(int rcode)
 {
     return NAME_OF(dns_rcode_tab, rcode);
 }
+const char *ea_tunnel_name(enum ea_tunnel t)
+{
+    return NAME_OF(tunnel_tab, t);
+}
 
 /* Each reverse lookup goes through an int, then checks the range. */
 #define DEFINE_PARSE(fn, tab, type)                                                                \
@@ -292,6 +314,7 @@ DEFINE_PARSE(ea_verdict_why_parse, verdict_why_tab, enum ea_verdict_why)
 DEFINE_PARSE(ea_fqdn_form_parse, fqdn_form_tab, enum ea_fqdn_form)
 DEFINE_PARSE(ea_dns_type_parse, dns_type_tab, uint16_t)
 DEFINE_PARSE(ea_dns_rcode_parse, dns_rcode_tab, int)
+DEFINE_PARSE(ea_tunnel_parse, tunnel_tab, enum ea_tunnel)
 
 /* ---- strings ---- */
 
@@ -339,6 +362,7 @@ static void strs_free(struct ea_str *v, size_t n)
 void ea_conn_clear(struct ea_conn *c)
 {
     ea_str_clear(&c->name);
+    ea_str_clear(&c->inner_name);
     ea_str_clear(&c->alpn);
     ea_str_clear(&c->http_method);
     ea_str_clear(&c->server_alpn);

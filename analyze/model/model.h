@@ -66,6 +66,7 @@ enum ea_outcome_why {
     EA_OW_QUIC_HANDSHAKE,     /* "QUIC server Initial or Handshake received" */
     EA_OW_QUIC_NO_ANSWER,     /* "QUIC client Initials only, no answer" */
     EA_OW_QUIC_VN,            /* "QUIC Version Negotiation received, no handshake" */
+    EA_OW_CLIENT_SIDE_ONLY, /* "client data, nothing from the server: only the client's side ..." */
     EA_OW__COUNT
 };
 
@@ -75,27 +76,51 @@ enum ea_name_source {
     EA_NAME_HTTP_HOST,
     EA_NAME_CONNECT,
     EA_NAME_QUIC_SNI,
+    EA_NAME_SOCKS, /* the domain or address a SOCKS 4a/5 client asked its proxy for */
     EA_NAME__COUNT
 };
 
 /* Why a connection's name cannot be judged by an FQDN rule, or is odd. */
 enum ea_conn_flag {
-    EA_CF_TLS = 1u << 0,        /* a TLS ClientHello was seen */
-    EA_CF_TLS_NO_SNI = 1u << 1, /* ClientHello without server_name */
-    EA_CF_ECH = 1u << 2,        /* encrypted_client_hello present: SNI is the outer name */
-    EA_CF_HTTP = 1u << 3,       /* an HTTP request was seen */
-    EA_CF_QUIC = 1u << 4,       /* UDP 443: QUIC, FQDN rules cannot judge it */
-    EA_CF_PORT = 1u << 5,       /* named, but not on port 80/443 */
-    EA_CF_MIDSTREAM = 1u << 6,  /* capture began after the handshake */
-    EA_CF_DNS = 1u << 7,        /* DNS traffic (port 53) */
-    EA_CF_NAME_CUT = 1u << 8,   /* the name was longer than we keep */
-    EA_CF_REASM_GAP = 1u << 9,  /* bytes missing before the hello could be read */
-    EA_CF_HELLO_CUT = 1u << 10, /* a TLS ClientHello too large or malformed to read */
-    EA_CF_QUIC_VN = 1u << 11,   /* QUIC Version Negotiation seen */
-    EA_CF_QUIC_UNKNOWN_VERSION = 1u << 12, /* a QUIC long header of a version we cannot read */
-    EA_CF_ECH_REAL = 1u << 13,             /* ECH, and the visible SNI is a known ECH public name */
-    EA_CF_ECH_GREASE = 1u << 14,           /* ECH, with nothing saying it is not GREASE */
-    EA_CF_CERT_MISMATCH = 1u << 15,        /* the server certificate's names do not cover the SNI */
+    EA_CF_TLS = 1u << 0,           /* a TLS ClientHello was seen */
+    EA_CF_TLS_NO_SNI = 1u << 1,    /* ClientHello without server_name */
+    EA_CF_ECH = 1u << 2,           /* encrypted_client_hello present: SNI is the outer name */
+    EA_CF_HTTP = 1u << 3,          /* an HTTP request was seen */
+    EA_CF_QUIC = 1u << 4,          /* UDP 443: QUIC, FQDN rules cannot judge it */
+    EA_CF_PORT = 1u << 5,          /* named, but not on port 80/443 */
+    EA_CF_MIDSTREAM = 1u << 6,     /* capture began after the handshake */
+    EA_CF_DNS = 1u << 7,           /* DNS traffic (port 53) */
+    EA_CF_NAME_CUT = 1u << 8,      /* the name was longer than we keep */
+    EA_CF_REASM_GAP = 1u << 9,     /* bytes missing before the hello could be read */
+    EA_CF_HELLO_CUT = 1u << 10,    /* a TLS ClientHello too large or malformed to read */
+    EA_CF_SNAPLEN_CUT = 1u << 11,  /* packets of it were cut by the snaplen (or IP length) */
+    EA_CF_SNI_MISMATCH = 1u << 12, /* inner SNI differs from the prelude's name (fronting) */
+    EA_CF_STARTTLS = 1u << 13,     /* TLS after a plaintext prelude (STARTTLS, SSLRequest) */
+    EA_CF_SOCKS = 1u << 14,        /* a SOCKS 4/4a/5 request opened it */
+    EA_CF_LOCAL = 1u << 15,        /* link-local name resolution: mDNS, LLMNR */
+    EA_CF_OTHER_PROTO = 1u << 16,  /* client payload that is neither TLS, HTTP nor DNS */
+    EA_CF_TUNNEL = 1u << 17,       /* carried in a tunnel; outer addresses recorded */
+    EA_CF_NO_HOST = 1u << 18,      /* an HTTP request without a Host or authority */
+    EA_CF_HTTP_CONNECT = 1u << 19, /* an HTTP CONNECT tunnel (explicit proxy) */
+    EA_CF_QUIC_VN = 1u << 20,      /* QUIC Version Negotiation seen */
+    EA_CF_QUIC_UNKNOWN_VERSION = 1u << 21, /* a QUIC long header of a version we cannot read */
+    EA_CF_ECH_REAL = 1u << 22,             /* ECH, and the visible SNI is a known ECH public name */
+    EA_CF_ECH_GREASE = 1u << 23,           /* ECH, with nothing saying it is not GREASE */
+    EA_CF_CERT_MISMATCH = 1u << 24,        /* the server certificate's names do not cover the SNI */
+};
+
+/* The tunnel a connection's packets came in (the first one seen). */
+enum ea_tunnel {
+    EA_TUN_NONE = 0,
+    EA_TUN_VXLAN,
+    EA_TUN_GENEVE,
+    EA_TUN_GRE,
+    EA_TUN_ERSPAN,
+    EA_TUN_GTPU,
+    EA_TUN_IPIP, /* IP-in-IP, 6in4, 4in6, IPv6-in-IPv6 */
+    EA_TUN_TEREDO,
+    EA_TUN_CAPWAP,
+    EA_TUN__COUNT
 };
 
 /* What the loaded allowlist says about a destination (policy.c). */
@@ -216,6 +241,13 @@ struct ea_conn {
     enum ea_verdict verdict;
     long rule;                       /* index in report->rules, or -1 */
     enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
+    /* A second name: the SNI of TLS inside a prelude that named the
+     * destination itself (CONNECT, SOCKS); empty when inner_source is NONE. */
+    struct ea_str inner_name;
+    enum ea_name_source inner_source;
+    uint64_t payload_out, payload_in;    /* transport payload bytes, as the headers claim */
+    enum ea_tunnel tunnel;               /* EA_TUN_NONE: not tunnelled */
+    struct ea_addr outer_src, outer_dst; /* the tunnel's outermost addresses */
 };
 
 /* The DNS numbers the model itself names (RFC 1035, RFC 3596). */
@@ -244,6 +276,8 @@ struct ea_dns {
     struct ea_dns_answer *answers; /* union over responses, first seen order */
     size_t n_answers;
     bool answers_dropped; /* more than we keep */
+    bool local;           /* mDNS (5353) or LLMNR (5355): link-local, never egress */
+    uint16_t port;        /* server port when not 53 (DNS on another port), else 0 */
 };
 
 /* The service and part of it behind a name, with the document that says so
@@ -425,6 +459,10 @@ struct ea_report {
     struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
     struct ea_dns_index *dns_index;   /* model.c: (query name, qtype) -> dns */
     uint64_t counters[EA_C__COUNT];
+    /* Frames shorter than on the wire (the capture's snaplen): how many,
+     * and the most bytes such a frame kept (the snaplen, as far as seen). */
+    uint64_t snaplen_cut_frames;
+    uint32_t snaplen_seen;
     struct timeval first, last; /* time span of the packets */
     bool have_time;
     /* the allowlist (policy.c); has_policy false when none was loaded */
@@ -528,6 +566,7 @@ const char *ea_verdict_why_text(enum ea_verdict_why w); /* NULL for EA_VW_NONE *
 const char *ea_fqdn_form_name(enum ea_fqdn_form f);     /* "exact", "subdomains", ... */
 const char *ea_dns_type_name(unsigned type);            /* "A", "AAAA", ...; NULL if unknown */
 const char *ea_dns_rcode_name(int rcode);               /* "NOERROR", ...; NULL if unknown */
+const char *ea_tunnel_name(enum ea_tunnel t);           /* "vxlan", ...; NULL for none */
 
 /* The reverse lookups, for reading a report back: exact names only;
  * false when the text names nothing (*out untouched). */
@@ -545,5 +584,6 @@ bool ea_verdict_why_parse(const char *s, size_t len, enum ea_verdict_why *out);
 bool ea_fqdn_form_parse(const char *s, size_t len, enum ea_fqdn_form *out);
 bool ea_dns_type_parse(const char *s, size_t len, uint16_t *out);
 bool ea_dns_rcode_parse(const char *s, size_t len, int *out);
+bool ea_tunnel_parse(const char *s, size_t len, enum ea_tunnel *out);
 
 #endif

@@ -14,6 +14,7 @@ enum {
     ETH_MPLS = 0x8847,
     ETH_MPLS_MC = 0x8848,
     ETH_PPPOE_SESSION = 0x8864,
+    ETH_PBB = 0x88e7, /* IEEE 802.1ah provider backbone bridging */
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
     MAX_VLAN_TAGS = 8,
@@ -85,8 +86,12 @@ static enum decode_result decode_udp(struct cur *c, size_t l4_len, struct pkt *o
 static enum decode_result decode_transport(struct cur *c, size_t l4_len, struct pkt *out)
 {
     out->l4_len = l4_len;
-    if (out->fragment)
+    if (out->fragment) {
+        out->payload = c->p;
+        out->payload_wire_len = l4_len;
+        out->payload_len = c->left < l4_len ? c->left : l4_len;
         return stop(out, LAYER_IP, DECODE_FRAGMENT);
+    }
     switch (out->proto) {
     case DECODE_PROTO_TCP:
         return decode_tcp(c, l4_len, out);
@@ -178,10 +183,17 @@ static enum decode_result decode_ipv6(struct cur *c, struct pkt *out)
         if (nh == 44) {
             /* RFC 8200 §4.5: fixed 8 bytes; offset and M flag */
             uint16_t offm;
-            if (!cur_be16(&ext, &offm))
+            uint32_t id;
+            if (!cur_be16(&ext, &offm) || !cur_be32(&ext, &id))
                 return stop(out, LAYER_IP, DECODE_TRUNCATED);
-            if ((offm & 0xfff9) != 0)
+            /* An atomic fragment (offset 0, M clear: RFC 6946) is a whole datagram. */
+            if ((offm & 0xfff9) != 0) {
                 out->fragment = true;
+                out->frag_id = id;
+                out->frag_off = (uint16_t)(offm & 0xfff8);
+                out->frag_more = (offm & 1) != 0;
+                out->frag_next = next;
+            }
             elen = 8;
         } else if (nh == 51) {
             elen = ((size_t)len8 + 2) * 4; /* RFC 4302 §2.2 */
@@ -230,9 +242,24 @@ static enum decode_result decode_mpls(struct cur *c, struct pkt *out)
     return stop(out, LAYER_LINK, DECODE_MALFORMED);
 }
 
+/* IEEE 802.2 LLC with a SNAP header (RFC 1042): AA AA 03, OUI 00 00 00 (or
+ * 00 00 F8, bridge tunnel); *type is the ethertype after it. */
+static enum decode_result llc_snap_type(struct cur *c, uint16_t *type, struct pkt *out)
+{
+    const uint8_t *h;
+    if (!cur_bytes(c, 6, &h) || !cur_be16(c, type))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] != 0 || h[4] != 0 ||
+        (h[5] != 0 && h[5] != 0xf8))
+        return stop(out, LAYER_LINK, DECODE_NOT_IP);
+    return DECODE_OK;
+}
+
 static enum decode_result decode_ethertype(struct cur *c, uint16_t type, struct pkt *out)
 {
     for (int tags = 0;; tags++) {
+        if (tags > MAX_VLAN_TAGS)
+            return stop(out, LAYER_LINK, DECODE_MALFORMED);
         switch (type) {
         case ETH_IPV4:
             return decode_ipv4(c, out);
@@ -260,8 +287,23 @@ static enum decode_result decode_ethertype(struct cur *c, uint16_t type, struct 
                 return decode_ipv6(c, out);
             return stop(out, LAYER_LINK, DECODE_NOT_IP);
         }
-        default:
-            return stop(out, LAYER_LINK, DECODE_NOT_IP);
+        case ETH_PBB: {
+            /* IEEE 802.1ah: I-TAG, then the customer's addresses and type */
+            if (!cur_skip(c, 4 + 12) || !cur_be16(c, &type))
+                return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+            continue;
+        }
+        default: {
+            /* IEEE 802.3: a length, not a type; IP then comes in LLC/SNAP */
+            if (type > 1500 || cur_left(c) < 8)
+                return stop(out, LAYER_LINK, DECODE_NOT_IP);
+            enum decode_result r = llc_snap_type(c, &type, out);
+            if (r != DECODE_OK)
+                return r;
+            if (type <= 1500)
+                return stop(out, LAYER_LINK, DECODE_NOT_IP);
+            continue;
+        }
         }
     }
 }
@@ -313,6 +355,131 @@ static enum decode_result decode_arcnet_linux(struct cur *c, struct pkt *out)
     }
 }
 
+/* RFC 1661 §2 and RFC 1662 §3.1: optional address/control, 1- or 2-byte
+ * protocol; IP only. */
+static bool ppp_protocol_ip(struct cur *c)
+{
+    uint8_t b0, b1;
+    if (cur_peek_u8(c, &b0) && b0 == 0xff && !cur_skip(c, 2))
+        return false;
+    if (!cur_u8(c, &b0))
+        return false;
+    uint16_t proto = b0;
+    if (!(b0 & 1)) {
+        if (!cur_u8(c, &b1))
+            return false;
+        proto = (uint16_t)(b0 << 8 | b1);
+    }
+    return proto == PPP_IPV4 || proto == PPP_IPV6;
+}
+
+/* LLC/SNAP then the ethertype's packet (802.11, FDDI). */
+static enum decode_result decode_llc_snap(struct cur *c, struct pkt *out)
+{
+    uint16_t type;
+    enum decode_result r = llc_snap_type(c, &type, out);
+    if (r != DECODE_OK)
+        return r;
+    if (type <= 1500)
+        return stop(out, LAYER_LINK, DECODE_NOT_IP);
+    return decode_ethertype(c, type, out);
+}
+
+/* IEEE 802.11-2020 §9.2.4, §9.3.2: a data frame's MAC header (two to four
+ * addresses, QoS and HT Control when present), then LLC/SNAP. Protected
+ * frames are encrypted: not IP we can read. */
+static enum decode_result decode_ieee80211(struct cur *c, struct pkt *out)
+{
+    uint8_t fc0, fc1;
+    if (!cur_u8(c, &fc0) || !cur_u8(c, &fc1))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    unsigned type = (fc0 >> 2) & 3, subtype = fc0 >> 4;
+    if ((fc0 & 3) != 0 || type != 2 || (subtype & 4))
+        return stop(out, LAYER_LINK, DECODE_NOT_IP); /* not a data frame with a body */
+    bool qos = (subtype & 8) != 0;
+    size_t hlen = 2 + 6 + 6 + 6 + 2; /* duration, A1, A2, A3, sequence */
+    if ((fc1 & 3) == 3)
+        hlen += 6; /* ToDS and FromDS: A4 */
+    if (qos)
+        hlen += 2;
+    if (qos && (fc1 & 0x80))
+        hlen += 4; /* +HTC */
+    if (fc1 & 0x40)
+        return stop(out, LAYER_LINK, DECODE_NOT_IP); /* protected */
+    struct cur qc = *c;
+    if (!cur_skip(c, hlen))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (qos) {
+        uint8_t qos0 = 0;
+        cur_skip(&qc, hlen - 2 - ((fc1 & 0x80) ? 4 : 0));
+        cur_u8(&qc, &qos0);
+        if (qos0 & 0x80)
+            return stop(out, LAYER_LINK, DECODE_NOT_IP); /* A-MSDU: not read */
+    }
+    return decode_llc_snap(c, out);
+}
+
+/* radiotap (radiotap.org): version 0, pad, little-endian length of the
+ * whole header; then the 802.11 frame. */
+static enum decode_result decode_radiotap(struct cur *c, struct pkt *out)
+{
+    uint8_t ver, pad, l0, l1;
+    if (!cur_u8(c, &ver) || !cur_u8(c, &pad) || !cur_u8(c, &l0) || !cur_u8(c, &l1))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    size_t len = (size_t)l0 | (size_t)l1 << 8;
+    if (ver != 0 || len < 8)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    if (!cur_skip(c, len - 4))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_ieee80211(c, out);
+}
+
+/* FDDI (ANSI X3.139): frame control, destination, source, then LLC/SNAP.
+ * Some systems' libpcap put 3 bytes of padding first. */
+static enum decode_result decode_fddi(struct cur *c, struct pkt *out)
+{
+    struct cur look = *c;
+    uint8_t b = 0;
+    if (cur_skip(&look, 13) && cur_peek_u8(&look, &b) && b == 0xaa) {
+        cur_skip(c, 13);
+        return decode_llc_snap(c, out);
+    }
+    if (!cur_skip(c, 16))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_llc_snap(c, out);
+}
+
+/* Linux NFLOG (libpcap's pcap/nflog.h): family, version, resource id; then
+ * TLVs with little-endian length and type, each padded to 4 bytes; type 9
+ * (NFULA_PAYLOAD) is the packet from its network header on. */
+static enum decode_result decode_nflog(struct cur *c, struct pkt *out)
+{
+    uint8_t family, version;
+    if (!cur_u8(c, &family) || !cur_u8(c, &version) || !cur_skip(c, 2))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (version != 0)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    while (!cur_empty(c)) {
+        uint8_t l0, l1, t0, t1;
+        if (!cur_u8(c, &l0) || !cur_u8(c, &l1) || !cur_u8(c, &t0) || !cur_u8(c, &t1))
+            return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+        size_t len = (size_t)l0 | (size_t)l1 << 8;
+        unsigned type = (unsigned)t0 | (unsigned)t1 << 8;
+        if (len < 4)
+            return stop(out, LAYER_LINK, DECODE_MALFORMED);
+        if (type == 9) {
+            struct cur body;
+            if (!cur_sub(c, len - 4, &body))
+                cur_sub(c, cur_left(c), &body); /* cut by the snaplen: what is there */
+            return decode_ip_by_version(&body, out);
+        }
+        size_t padded = (len + 3) & ~(size_t)3;
+        if (!cur_skip(c, padded - 4))
+            return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    }
+    return stop(out, LAYER_LINK, DECODE_NOT_IP);
+}
+
 /* DLT_* values from libpcap's pcap/dlt.h, where they are the same on every
  * system, and the ones that differ: DLT_RAW is 12 on most systems, 14 on
  * OpenBSD, and files say LINKTYPE_RAW (101); DLT_LOOP is 108 (12 on
@@ -323,6 +490,16 @@ static const struct {
 } dlt_map[] = {
     {0, LINK_NULL},           /* DLT_NULL */
     {1, LINK_ETHERNET},       /* DLT_EN10MB */
+    {9, LINK_PPP},            /* DLT_PPP */
+    {10, LINK_FDDI},          /* DLT_FDDI */
+    {50, LINK_PPP},           /* DLT_PPP_SERIAL */
+    {51, LINK_PPP_ETHER},     /* DLT_PPP_ETHER */
+    {104, LINK_C_HDLC},       /* DLT_C_HDLC */
+    {105, LINK_IEEE80211},    /* DLT_IEEE802_11 */
+    {127, LINK_RADIOTAP},     /* DLT_IEEE802_11_RADIO */
+    {239, LINK_NFLOG},        /* DLT_NFLOG */
+    {192, LINK_PPI},          /* DLT_PPI */
+    {117, LINK_PFLOG},        /* DLT_PFLOG */
     {12, LINK_RAW},           /* DLT_RAW (Linux, most systems) */
     {14, LINK_RAW},           /* DLT_RAW (OpenBSD) */
     {101, LINK_RAW},          /* LINKTYPE_RAW */
@@ -343,6 +520,46 @@ bool decode_link_of_dlt(int dlt, enum link_kind *out)
         }
     }
     return false;
+}
+
+static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, size_t caplen,
+                                     struct pkt *out);
+
+/* PPI (the Per-Packet Information header of CACE/Riverbed): version 0,
+ * flags, little-endian header length and DLT; then a frame of that link
+ * type (never PPI again). */
+static enum decode_result decode_ppi(struct cur *c, struct pkt *out)
+{
+    uint8_t ver, flags, l0, l1;
+    uint32_t dlt_le;
+    if (!cur_u8(c, &ver) || !cur_u8(c, &flags) || !cur_u8(c, &l0) || !cur_u8(c, &l1) ||
+        !cur_be32(c, &dlt_le))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    size_t len = (size_t)l0 | (size_t)l1 << 8;
+    uint32_t dlt =
+        (dlt_le >> 24) | ((dlt_le >> 8) & 0xff00) | ((dlt_le << 8) & 0xff0000) | (dlt_le << 24);
+    enum link_kind inner;
+    if (ver != 0 || len < 8)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    if (dlt > 0x7fffffff || !decode_link_of_dlt((int)dlt, &inner) || inner == LINK_PPI)
+        return stop(out, LAYER_LINK, DECODE_NOT_IP);
+    if (!cur_skip(c, len - 8))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_one(inner, c->p, cur_left(c), out);
+}
+
+/* OpenBSD pflog (net/if_pflog.h): the header's own length in its first
+ * byte, padded to 4 bytes, then the IP packet. */
+static enum decode_result decode_pflog(struct cur *c, struct pkt *out)
+{
+    uint8_t len;
+    if (!cur_peek_u8(c, &len))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    if (len < 4)
+        return stop(out, LAYER_LINK, DECODE_MALFORMED);
+    if (!cur_skip(c, ((size_t)len + 3) & ~(size_t)3))
+        return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+    return decode_ip_by_version(c, out);
 }
 
 static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, size_t caplen,
@@ -376,11 +593,40 @@ static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, 
     case LINK_RAW:
         return decode_ip_by_version(&c, out);
     case LINK_IPV4:
-        return decode_ipv4(&c, out);
     case LINK_IPV6:
-        return decode_ipv6(&c, out);
+        /* The link type names a version, but some writers put the other
+         * one in too: the version nibble decides. */
+        return decode_ip_by_version(&c, out);
     case LINK_ARCNET_LINUX:
         return decode_arcnet_linux(&c, out);
+    case LINK_PPP:
+        if (!ppp_protocol_ip(&c))
+            return stop(out, LAYER_LINK, cur_empty(&c) ? DECODE_TRUNCATED : DECODE_NOT_IP);
+        return decode_ip_by_version(&c, out);
+    case LINK_PPP_ETHER:
+        /* RFC 2516 §4: ver/type, code, session id, length; then PPP */
+        if (!cur_skip(&c, 6))
+            return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+        if (!ppp_protocol_ip(&c))
+            return stop(out, LAYER_LINK, DECODE_NOT_IP);
+        return decode_ip_by_version(&c, out);
+    case LINK_FDDI:
+        return decode_fddi(&c, out);
+    case LINK_C_HDLC:
+        /* Cisco HDLC: address, control, then an ethertype */
+        if (!cur_skip(&c, 2) || !cur_be16(&c, &type))
+            return stop(out, LAYER_LINK, DECODE_TRUNCATED);
+        return decode_ethertype(&c, type, out);
+    case LINK_IEEE80211:
+        return decode_ieee80211(&c, out);
+    case LINK_RADIOTAP:
+        return decode_radiotap(&c, out);
+    case LINK_NFLOG:
+        return decode_nflog(&c, out);
+    case LINK_PPI:
+        return decode_ppi(&c, out);
+    case LINK_PFLOG:
+        return decode_pflog(&c, out);
     }
     return stop(out, LAYER_LINK, DECODE_MALFORMED);
 }
@@ -388,10 +634,11 @@ static enum decode_result decode_one(enum link_kind link, const uint8_t *frame, 
 /* ---- tunnels: the inner packet is what the deployment sent ---- */
 
 enum {
-    UDP_VXLAN = 4789,  /* RFC 7348 */
-    UDP_GENEVE = 6081, /* RFC 8926 */
-    UDP_GTP_U = 2152,  /* 3GPP TS 29.281 */
-    UDP_TEREDO = 3544, /* RFC 4380 */
+    UDP_VXLAN = 4789,       /* RFC 7348 */
+    UDP_GENEVE = 6081,      /* RFC 8926 */
+    UDP_GTP_U = 2152,       /* 3GPP TS 29.281 */
+    UDP_TEREDO = 3544,      /* RFC 4380 */
+    UDP_CAPWAP_DATA = 5247, /* RFC 5415 */
     IPPROTO_IPIP_ = 4,
     IPPROTO_IPV6_ = 41,
     IPPROTO_GRE_ = 47,
@@ -417,28 +664,16 @@ static bool inner_by_type(uint16_t type, enum link_kind *kind)
     }
 }
 
-/* RFC 1661 §2 and RFC 1662 §3.1: optional address/control, 1- or 2-byte protocol. */
 static bool ppp_inner(struct cur *c, enum link_kind *kind)
 {
-    uint8_t b0, b1;
-    if (cur_peek_u8(c, &b0) && b0 == 0xff && !cur_skip(c, 2))
-        return false;
-    if (!cur_u8(c, &b0))
-        return false;
-    uint16_t proto = b0;
-    if (!(b0 & 1)) {
-        if (!cur_u8(c, &b1))
-            return false;
-        proto = (uint16_t)(b0 << 8 | b1);
-    }
-    if (proto != PPP_IPV4 && proto != PPP_IPV6)
+    if (!ppp_protocol_ip(c))
         return false;
     *kind = LINK_RAW;
     return true;
 }
 
 /* RFC 2784, RFC 2890; version 1 is PPTP's enhanced GRE (RFC 2637 §4.1). */
-static bool gre_inner(struct cur *c, enum link_kind *kind)
+static bool gre_inner(struct cur *c, enum link_kind *kind, uint8_t *tun)
 {
     uint16_t fv, type;
     if (!cur_be16(c, &fv) || !cur_be16(c, &type))
@@ -461,6 +696,7 @@ static bool gre_inner(struct cur *c, enum link_kind *kind)
         /* ERSPAN type I has no header of its own; type II has 8 bytes and a sequence number */
         if ((fv & 0x1000) && !cur_skip(c, 8))
             return false;
+        *tun = TUNNEL_ERSPAN;
         *kind = LINK_ETHERNET;
         return true;
     }
@@ -472,12 +708,49 @@ static bool gre_inner(struct cur *c, enum link_kind *kind)
         memcpy(b, h, sizeof(b));
         if ((b[11] & 1) && !cur_skip(c, 8)) /* O flag: platform-specific subheader */
             return false;
+        *tun = TUNNEL_ERSPAN;
         *kind = LINK_ETHERNET;
         return true;
     }
     if (type == ETH_PPP)
         return ppp_inner(c, kind);
+    /* Aruba's GRE from access points to controllers carries 802.11 frames
+     * (protocol types 0x8200..0x83f0 by 0x10, 0x8400..0x9000 by 0x100). */
+    if ((type >= 0x8200 && type <= 0x83f0 && (type & 0x0f) == 0) ||
+        (type >= 0x8400 && type <= 0x9000 && (type & 0xff) == 0)) {
+        *kind = LINK_IEEE80211;
+        return true;
+    }
     return inner_by_type(type, kind);
+}
+
+/* RFC 5415 §4.3: the CAPWAP data channel. A preamble of type 0 (type 1 is
+ * DTLS: encrypted), HLEN in 4-byte words, the wireless binding, T (native
+ * frame: 802.11 for WBID 1; else an 802.3 frame), F (a fragment: not read). */
+static bool capwap_inner(struct cur *c, enum link_kind *kind)
+{
+    uint32_t w;
+    struct cur start = *c;
+    if (!cur_be32(c, &w))
+        return false;
+    if ((w >> 24) != 0)
+        return false;
+    size_t hlen = (size_t)((w >> 19) & 0x1f) * 4;
+    unsigned wbid = (w >> 9) & 0x1f;
+    bool native = (w >> 8) & 1, frag = (w >> 7) & 1;
+    if (hlen < 8 || frag)
+        return false;
+    *c = start;
+    if (!cur_skip(c, hlen))
+        return false;
+    if (native) {
+        if (wbid != 1)
+            return false;
+        *kind = LINK_IEEE80211;
+        return true;
+    }
+    *kind = LINK_ETHERNET;
+    return true;
 }
 
 /* 3GPP TS 29.281 §5.1: a G-PDU carries an IP packet. */
@@ -544,13 +817,16 @@ static bool teredo_inner(struct cur *c, enum link_kind *kind)
 }
 
 static bool tunnel_inner(enum decode_result r, const struct pkt *p, struct cur *c,
-                         enum link_kind *kind)
+                         enum link_kind *kind, uint8_t *tun)
 {
     cur_init(c, p->payload, p->payload_len);
     if (r == DECODE_OTHER) {
-        if (p->proto == IPPROTO_GRE_)
-            return gre_inner(c, kind);
+        if (p->proto == IPPROTO_GRE_) {
+            *tun = TUNNEL_GRE;
+            return gre_inner(c, kind, tun);
+        }
         if (p->proto == IPPROTO_IPIP_ || p->proto == IPPROTO_IPV6_) {
+            *tun = TUNNEL_IPIP;
             *kind = LINK_RAW;
             return true;
         }
@@ -560,18 +836,29 @@ static bool tunnel_inner(enum decode_result r, const struct pkt *p, struct cur *
         return false;
     if (p->dport == UDP_VXLAN) {
         uint8_t flags;
+        *tun = TUNNEL_VXLAN;
         /* RFC 7348 §5: I flag set, 8-byte header, then an Ethernet frame */
         if (!cur_u8(c, &flags) || !(flags & 0x08) || !cur_skip(c, 7))
             return false;
         *kind = LINK_ETHERNET;
         return true;
     }
-    if (p->dport == UDP_GENEVE)
+    if (p->dport == UDP_GENEVE) {
+        *tun = TUNNEL_GENEVE;
         return geneve_inner(c, kind);
-    if (p->dport == UDP_GTP_U || p->sport == UDP_GTP_U)
+    }
+    if (p->dport == UDP_GTP_U || p->sport == UDP_GTP_U) {
+        *tun = TUNNEL_GTPU;
         return gtpu_inner(c, kind);
-    if (p->dport == UDP_TEREDO || p->sport == UDP_TEREDO)
+    }
+    if (p->dport == UDP_CAPWAP_DATA || p->sport == UDP_CAPWAP_DATA) {
+        *tun = TUNNEL_CAPWAP;
+        return capwap_inner(c, kind);
+    }
+    if (p->dport == UDP_TEREDO || p->sport == UDP_TEREDO) {
+        *tun = TUNNEL_TEREDO;
         return teredo_inner(c, kind);
+    }
     return false;
 }
 
@@ -583,10 +870,18 @@ enum decode_result decode_frame(enum link_kind link, const uint8_t *frame, size_
     for (unsigned depth = 1; depth <= MAX_ENCAP; depth++) {
         struct cur inner;
         enum link_kind kind;
-        if (!tunnel_inner(r, out, &inner, &kind))
+        uint8_t tun = TUNNEL_NONE;
+        if (!tunnel_inner(r, out, &inner, &kind, &tun))
             break;
         struct pkt outer = *out;
         r = decode_one(kind, inner.p, inner.left, out);
+        if (r == DECODE_NOT_IP && kind == LINK_ETHERNET && tun != TUNNEL_NONE) {
+            /* ARP, LLDP, ... bridged through the tunnel: not IP, and not the
+             * outer packet's business either. */
+            out->tunnel = depth == 1 ? tun : outer.tunnel;
+            out->encap = (uint8_t)depth;
+            break;
+        }
         if (r == DECODE_NOT_IP || r == DECODE_MALFORMED) {
             /* Not a tunnel after all (a port collision): keep the outer packet. */
             *out = outer;
@@ -596,6 +891,10 @@ enum decode_result decode_frame(enum link_kind link, const uint8_t *frame, size_
             break;
         }
         out->encap = (uint8_t)depth;
+        /* The outermost tunnel and addresses are what monitoring set up. */
+        out->tunnel = depth == 1 ? tun : outer.tunnel;
+        out->outer_src = depth == 1 ? outer.src : outer.outer_src;
+        out->outer_dst = depth == 1 ? outer.dst : outer.outer_dst;
     }
     return r;
 }

@@ -27,12 +27,34 @@ enum link_kind {
     LINK_IPV4,         /* DLT_IPV4, 228 */
     LINK_IPV6,         /* DLT_IPV6, 229 */
     LINK_ARCNET_LINUX, /* DLT_ARCNET_LINUX, 129 */
+    LINK_PPP,          /* DLT_PPP 9, DLT_PPP_SERIAL 50: optional HDLC address/control */
+    LINK_PPP_ETHER,    /* DLT_PPP_ETHER, 51: a PPPoE session header, then PPP */
+    LINK_FDDI,         /* DLT_FDDI, 10: frame control, addresses, LLC/SNAP */
+    LINK_C_HDLC,       /* DLT_C_HDLC, 104: Cisco HDLC (address, control, ethertype) */
+    LINK_IEEE80211,    /* DLT_IEEE802_11, 105: 802.11 frames */
+    LINK_RADIOTAP,     /* DLT_IEEE802_11_RADIO, 127: radiotap, then 802.11 */
+    LINK_NFLOG,        /* DLT_NFLOG, 239: tcpdump -i nflog */
+    LINK_PPI,          /* DLT_PPI, 192: per-packet information, then another link type */
+    LINK_PFLOG,        /* DLT_PFLOG, 117: OpenBSD pf logs */
 };
 
 /* The link kind of libpcap's DLT_* number (as pcap_datalink() returns it on
  * this system, and the LINKTYPE_* numbers that files carry); false for a link
  * type the decoder does not read. *out is written only when true. */
 bool decode_link_of_dlt(int dlt, enum link_kind *out);
+
+/* Tunnels the decoder peels (the numbers match enum ea_tunnel). */
+enum decode_tunnel {
+    TUNNEL_NONE = 0,
+    TUNNEL_VXLAN,
+    TUNNEL_GENEVE,
+    TUNNEL_GRE,
+    TUNNEL_ERSPAN,
+    TUNNEL_GTPU,
+    TUNNEL_IPIP,
+    TUNNEL_TEREDO,
+    TUNNEL_CAPWAP,
+};
 
 enum decode_result {
     DECODE_OK = 0,    /* TCP or UDP header decoded (payload may be cut) */
@@ -53,13 +75,21 @@ enum decode_layer {
 struct pkt {
     enum decode_layer layer; /* where a non-OK result was decided */
     uint8_t encap;           /* tunnels peeled (VXLAN, Geneve, GRE, GTP-U, Teredo, IP-in-IP) */
-    uint8_t ipver;           /* 4 or 6 */
+    uint8_t tunnel;          /* enum decode_tunnel of the outermost tunnel peeled */
+    struct ea_addr outer_src, outer_dst; /* the outermost IP addresses, when encap > 0 */
+    uint8_t ipver;                       /* 4 or 6 */
     struct ea_addr src, dst;
     const uint8_t *ip; /* the IP header */
     size_t ip_caplen;  /* captured bytes from the IP header, trimmed to its length */
     size_t ip_len;     /* the IP datagram's length as its header says */
     uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
     bool fragment;     /* IPv4 MF/offset or an IPv6 fragment header */
+    /* IPv6 fragments (RFC 8200 §4.5): payload/payload_len then hold the
+     * fragment's data (after the Fragment header) */
+    uint32_t frag_id;
+    uint16_t frag_off; /* in bytes */
+    bool frag_more;
+    uint8_t frag_next; /* Next Header of the fragmentable part */
     bool bad_length;   /* UDP length past the IP payload (read to the IP end) */
     uint16_t sport, dport;
     uint8_t tcp_flags;

@@ -387,10 +387,94 @@ enum parse_result tls_parse_client_hello_msg(const uint8_t *msg, size_t len,
     return tls_client_hello_finish(&body, 0, out, out_reason);
 }
 
+/*
+ * A ClientHello body of which only the first `have` bytes are known (the
+ * rest was cut by the snaplen, lost in a gap, or never captured): the fixed
+ * fields must be there; then each extension whose bytes are all present is
+ * read, up to the first that is cut. PARSE_INCOMPLETE when the cut comes
+ * before the extensions. *out is written only on PARSE_OK, with cut set.
+ */
+static enum parse_result tls_client_hello_partial_body(struct cur *body, uint32_t body_len,
+                                                       uint16_t record_version,
+                                                       struct tls_client_hello *out,
+                                                       const char **why)
+{
+    struct tls_client_hello ch;
+    struct cur session_id, suites, compression, exts;
+    uint16_t exts_len;
+
+    memset(&ch, 0, sizeof ch);
+    ch.record_version = record_version;
+    ch.cut = true;
+    if (!cur_be16(body, &ch.legacy_version) || !cur_skip(body, TLS_RANDOM_LEN) ||
+        !cur_vec8(body, &session_id) || !cur_vec16(body, &suites) ||
+        !cur_vec8(body, &compression) || !cur_be16(body, &exts_len))
+        return fail(why, PARSE_INCOMPLETE, "client hello cut before its extensions");
+    if (cur_left(&session_id) > TLS_SESSION_ID_MAX || cur_empty(&suites) ||
+        cur_left(&suites) % 2 != 0 || cur_empty(&compression))
+        return fail(why, PARSE_MALFORMED, "client hello fixed fields");
+    /* The extensions must fit in the message the header announced. */
+    if ((size_t)body_len < (size_t)exts_len)
+        return fail(why, PARSE_MALFORMED, "extensions past the message");
+    exts = *body;
+    if (cur_left(&exts) > exts_len)
+        exts.left = exts_len;
+    while (!cur_empty(&exts)) {
+        struct cur look = exts, data;
+        uint16_t type;
+        enum parse_result r = PARSE_OK;
+        if (!cur_be16(&look, &type) || !cur_vec16(&look, &data))
+            break; /* this extension is cut: stop before it */
+        exts = look;
+        ch.n_extensions++;
+        switch (type) {
+        case TLS_EXT_SERVER_NAME:
+            if (ch.n_sni_names > 0 || ch.has_sni)
+                return fail(why, PARSE_MALFORMED, "duplicate server_name extension");
+            r = tls_server_name(&data, &ch, why);
+            break;
+        case TLS_EXT_ALPN:
+            r = tls_alpn(&data, &ch, why);
+            break;
+        case TLS_EXT_SUPPORTED_VERSIONS:
+            r = tls_client_supported_versions(&data, &ch, why);
+            break;
+        case TLS_EXT_ECH:
+            ch.has_ech = true;
+            break;
+        default:
+            break;
+        }
+        if (r != PARSE_OK)
+            return r;
+    }
+    *out = ch;
+    return PARSE_OK;
+}
+
+static enum parse_result hello_stream(const uint8_t *stream, size_t len,
+                                      uint8_t scratch[TLS_HS_MAX], bool partial,
+                                      struct tls_client_hello *out, const char **out_reason);
+
 enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t len,
                                                 uint8_t scratch[TLS_HS_MAX],
                                                 struct tls_client_hello *out,
                                                 const char **out_reason)
+{
+    return hello_stream(stream, len, scratch, false, out, out_reason);
+}
+
+enum parse_result tls_parse_client_hello_partial(const uint8_t *stream, size_t len,
+                                                 uint8_t scratch[TLS_HS_MAX],
+                                                 struct tls_client_hello *out,
+                                                 const char **out_reason)
+{
+    return hello_stream(stream, len, scratch, true, out, out_reason);
+}
+
+static enum parse_result hello_stream(const uint8_t *stream, size_t len,
+                                      uint8_t scratch[TLS_HS_MAX], bool partial,
+                                      struct tls_client_hello *out, const char **out_reason)
 {
     struct cur s;
     const char *why = NULL;
@@ -412,14 +496,26 @@ enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t le
 
         /* RFC 8446 §5.1: records; the hello may be split over several. */
         r = tls_record_header(&s, false, &rec, &why);
+        if (r == PARSE_INCOMPLETE && partial && hdr_have == TLS_HS_HDR_LEN) {
+            /* The cut is in the next record's header: the body so far. */
+            cur_init(&body, scratch, body_have);
+            r = tls_client_hello_partial_body(&body, body_len, record_version, out, &why);
+            return give_reason(out_reason, r, why);
+        }
         if (r != PARSE_OK)
             return give_reason(out_reason, r, why);
         if (first_record) {
             record_version = rec.version;
             first_record = false;
         }
-        if (!cur_sub(&s, rec.len, &frag))
-            return give_reason(out_reason, PARSE_INCOMPLETE, "record cut");
+        bool last = false;
+        if (!cur_sub(&s, rec.len, &frag)) {
+            if (!partial)
+                return give_reason(out_reason, PARSE_INCOMPLETE, "record cut");
+            /* What follows is lost: the record's bytes that are there. */
+            cur_sub(&s, cur_left(&s), &frag);
+            last = true;
+        }
 
         /* RFC 8446 §4: the handshake header, itself maybe split over records. */
         while (hdr_have < TLS_HS_HDR_LEN && !cur_empty(&frag)) {
@@ -432,8 +528,11 @@ enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t le
                 body_len = body_len << 8 | b;
             hdr_have++;
         }
-        if (hdr_have < TLS_HS_HDR_LEN)
+        if (hdr_have < TLS_HS_HDR_LEN) {
+            if (last)
+                return give_reason(out_reason, PARSE_INCOMPLETE, "handshake header cut");
             continue;
+        }
         if (body_len > TLS_HS_MAX)
             return give_reason(out_reason, PARSE_MALFORMED, "client hello too large");
 
@@ -457,6 +556,12 @@ enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t le
         if (body_have == body_len) {
             cur_init(&body, scratch, body_have);
             return tls_client_hello_finish(&body, record_version, out, out_reason);
+        }
+        if (partial && (last || cur_empty(&s))) {
+            enum parse_result pr;
+            cur_init(&body, scratch, body_have);
+            pr = tls_client_hello_partial_body(&body, body_len, record_version, out, &why);
+            return give_reason(out_reason, pr, why);
         }
     }
 }

@@ -53,6 +53,8 @@ struct tls_client_hello {
     uint16_t ciphers[TLS_JA4_CIPHERS_MAX];
     uint16_t exts[TLS_JA4_LIST_MAX];
     uint16_t sig_algs[TLS_JA4_LIST_MAX];
+    bool cut; /* read from a hello that was cut (partial parse): fields
+                 of extensions past the cut are unknown */
 };
 
 /* RFC 8701 §2: GREASE values for cipher suites, extensions, versions,
@@ -72,6 +74,20 @@ enum parse_result tls_parse_client_hello_stream(const uint8_t *stream, size_t le
                                                 uint8_t scratch[TLS_HS_MAX],
                                                 struct tls_client_hello *out,
                                                 const char **out_reason);
+
+/*
+ * The same for a stream whose bytes after len are lost (the snaplen cut a
+ * segment, reassembly has a gap, or the capture ended): the ClientHello is
+ * read as far as it goes, and the fields of every extension wholly present
+ * are filled in (a server_name before the cut is found). PARSE_OK with
+ * out->cut set when the hello is cut but its fixed fields are there (or
+ * out->cut clear when it was whole after all); PARSE_INCOMPLETE when the cut
+ * comes earlier; PARSE_MALFORMED as for the stream parser.
+ */
+enum parse_result tls_parse_client_hello_partial(const uint8_t *stream, size_t len,
+                                                 uint8_t scratch[TLS_HS_MAX],
+                                                 struct tls_client_hello *out,
+                                                 const char **out_reason);
 
 /* Parse a ClientHello handshake message (type 1, with its 4-byte handshake
  * header) already reassembled, e.g. from QUIC CRYPTO frames. */

@@ -129,3 +129,17 @@ def split_pcap(path, first, second):
         f.write(head + b"".join(records[:half]))
     with open(second, "wb") as f:
         f.write(head + b"".join(records[half:]))
+
+
+# DESIGN.md "Outcome": a connection with client payload never ends without a
+# name or a flag saying why it has none.
+WHY_NO_NAME = {"no-sni", "hello-unreadable", "snaplen-cut", "reassembly-gap", "quic", "ech",
+               "dns", "local", "other-protocol", "no-host"}
+
+
+def nameless_unexplained(rep):
+    """Connections of a report with client payload, no name, and no flag
+    that says why: each one breaks the invariant."""
+    return [c for c in rep.get("connections", [])
+            if c.get("payload_out", 0) > 0 and c.get("name") is None
+            and not set(c.get("flags", [])) & WHY_NO_NAME]

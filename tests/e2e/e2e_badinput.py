@@ -36,7 +36,7 @@ def main():
         ("missing.pcap", None, "No such file or directory"),
         ("empty.pcap", b"", "empty file"),
         ("text.pcap", b"this is not a capture file at all\n" * 4, "not a pcap or pcapng file"),
-        ("wifi.pcap", pcap_header(105) + record(b"\x00" * 40), "unsupported link type"),
+        ("usb.pcap", pcap_header(189) + record(b"\x00" * 40), "unsupported link type"),
         ("header-only-cut.pcap", pcap_header(1)[:10], "egress-audit analyze:"),
     ]
     for name, content, words in cases:

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-from common import CORPUS, SKIP, Failures, run
+from common import CORPUS, SKIP, Failures, nameless_unexplained, run
 
 # The time bound per file (the largest corpus file takes well under a second;
 # sanitizer builds are several times slower).
@@ -96,8 +96,14 @@ def unescape(name):
 
 def ours(rep):
     sni = {unescape(c["name"]) for c in rep["connections"] if c["name_source"] == "sni"}
+    # the SNI inside CONNECT or SOCKS is a second name of its connection
+    sni |= {unescape(c["inner_name"]) for c in rep["connections"]
+            if c.get("inner_name_source") == "sni"}
     http = {unescape(c["name"]) for c in rep["connections"]
             if c["name_source"] in ("http_host", "connect")}
+    # the Host of plain HTTP inside CONNECT or SOCKS is a second name
+    http |= {unescape(c["inner_name"]) for c in rep["connections"]
+             if c.get("inner_name_source") == "http_host"}
     for c in rep["connections"]:
         for h in c.get("http_hosts") or []:
             http.add(unescape(h))
@@ -131,6 +137,9 @@ def main():
         else:
             f.check(rc == 0, f"{name}: exit {rc}: {err.strip()}")
             rep = json.loads(out) if rc == 0 else None
+            for c in nameless_unexplained(rep or {}):
+                f.check(False, f"{name}: client payload, no name and no flag saying why: "
+                               f"{c['src']}:{c['sport']} -> {c['dst']}:{c['dport']} {c['flags']}")
         exp_path = os.path.join(CORPUS, "expected", name + ".json")
         if not os.path.exists(exp_path):
             continue

@@ -21,7 +21,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pcapgen as pg  # noqa: E402
-from common import run  # noqa: E402
+from common import nameless_unexplained, run  # noqa: E402
 
 C4, S4 = "10.0.0.5", "192.0.2.10"
 C6, S6 = "2001:db8:1::5", "2001:db8:2::10"
@@ -52,11 +52,15 @@ class Scenario:
         """IP packets into a pcap file; returns its path."""
         return pg.write_pcap(self.path(name + ".pcap"), packets, linktype, **kw)
 
-    def analyze(self, *paths):
-        rc, out, err = run("analyze", "-q", "-F", "json", *paths)
+    def analyze(self, *paths, args=()):
+        rc, out, err = run("analyze", "-q", "-F", "json", *args, *paths)
         if rc != 0:
             raise AssertionError(f"exit {rc}: {err.strip()}")
-        return json.loads(out)
+        rep = json.loads(out)
+        # The invariant holds for every synthetic capture.
+        for c in nameless_unexplained(rep):
+            self.fail(f"client payload, no name and no flag saying why: {show(c)}")
+        return rep
 
     def report_of(self, case, packets, **kw):
         return self.analyze(self.capture(case, packets, **kw))

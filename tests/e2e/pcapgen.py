@@ -116,9 +116,13 @@ class Capture:
     Ethernet: vlans=...; for NULL: af6=..., byteorder=...). Each packet gets
     the current time, then the clock moves by `step` seconds."""
 
-    def __init__(self, linktype=LINKTYPE_ETHERNET, t0=1714564800.0, step=0.001, **link_opts):
+    def __init__(self, linktype=LINKTYPE_ETHERNET, t0=1714564800.0, step=0.001, snaplen=None,
+                 **link_opts):
+        """snaplen: cut every frame to this many bytes, as tcpdump -s does
+        (the record keeps the original length)."""
+        self.snaplen = snaplen
         self.linktype = linktype
-        self.link = LINKS[linktype]
+        self.link = LINKS.get(linktype, raw)  # others: frames given whole, or raw
         self.link_opts = link_opts
         self.now = t0
         self.step = step
@@ -150,6 +154,9 @@ class Capture:
         return self
 
     def to_bytes(self):
+        if self.snaplen is not None:
+            return pcap_header(self.linktype, self.snaplen) + b"".join(
+                pcap_record(d[:self.snaplen], t, len(d)) for t, d in self.records)
         return pcap_header(self.linktype) + b"".join(pcap_record(d, t) for t, d in self.records)
 
     def write(self, path):
@@ -208,6 +215,40 @@ def ipv4_fragments(src, dst, proto, payload, first_size, ident=0x4242):
         out.append(ipv4(src, dst, proto, chunk, ident=ident, frag=(0x2000 if more else 0) | (off // 8)))
         off += len(chunk)
     return out
+
+
+def ipv6_fragments(src, dst, proto, payload, first_size, ident=0x4242):
+    """An IPv6 datagram cut into fragments (RFC 8200 §4.5): each carries a
+    Fragment header; sizes as for ipv4_fragments."""
+    assert first_size % 8 == 0 and first_size > 0
+    out = []
+    off = 0
+    while off < len(payload):
+        chunk = payload[off:off + first_size]
+        more = off + len(chunk) < len(payload)
+        frag_hdr = struct.pack("!BBHI", proto, 0, (off // 8) << 3 | (1 if more else 0), ident)
+        out.append(ipv6(src, dst, 44, frag_hdr + chunk))
+        off += len(chunk)
+    return out
+
+
+def fragments(src, dst, proto, payload, first_size, ident=0x4242):
+    """IPv4 or IPv6 fragments by the addresses' family."""
+    if addr(src).version == 6:
+        return ipv6_fragments(src, dst, proto, payload, first_size, ident)
+    return ipv4_fragments(src, dst, proto, payload, first_size, ident)
+
+
+def refragment(packet, first_size, ident=0x4242):
+    """An IP packet made by ip() (no options or extension headers) cut
+    into fragments of its transport payload."""
+    if ip_version(packet) == 6:
+        src = str(ipaddress.IPv6Address(packet[8:24]))
+        dst = str(ipaddress.IPv6Address(packet[24:40]))
+        return ipv6_fragments(src, dst, packet[6], packet[40:], first_size, ident)
+    src = str(ipaddress.IPv4Address(packet[12:16]))
+    dst = str(ipaddress.IPv4Address(packet[16:20]))
+    return ipv4_fragments(src, dst, packet[9], packet[20:], first_size, ident)
 
 
 def pseudo_header(src, dst, proto, length):

@@ -60,7 +60,7 @@ static void test_names(void **state)
               {EA_CF_REASM_GAP, "reassembly-gap"},
               {0, NULL},
               {EA_CF_TLS | EA_CF_ECH, NULL}, /* not a single bit */
-              {1 << 20, NULL},
+              {1 << 30, NULL},
           },
       tls[] = {
           {0x0303, "TLS 1.2"}, {0x0304, "TLS 1.3"}, {0x0301, "TLS 1.0"}, {0, NULL}, {0x7f1c, NULL}};
@@ -173,7 +173,7 @@ static const struct name_table name_tables[] = {
      EA_NAME__COUNT},
     {"transport", transport_name, transport_parse, -1, 300, false, 2},
     {"counter", counter_name, counter_parse, -1, EA_C__COUNT + 5, false, EA_C__COUNT},
-    {"connection flag", conn_flag_name, conn_flag_parse, 0, 0, true, 16},
+    {"connection flag", conn_flag_name, conn_flag_parse, 0, 0, true, 25},
     {"TLS version", tls_version_name, tls_version_parse, 0, 0xffff, false, 5},
     {"verdict", verdict_name, verdict_parse, -1, EA_V__COUNT + 5, false, EA_V__COUNT},
     {"rule kind", rule_kind_name, rule_kind_parse, -1, EA_RULE__COUNT + 5, false, EA_RULE__COUNT},

@@ -164,11 +164,12 @@ static const struct outcome_case outcome_cases[] = {
      .data_srv = 100,
      .want = EA_OUT_UNKNOWN,
      .why = EA_OW_MIDSTREAM},
+    /* issue 11: client data and nothing from the server is one side captured */
     {.name = "mid-stream ClientHello without an answer",
      .client_hello = true,
      .data_cli = 517,
-     .want = EA_OUT_UNKNOWN,
-     .why = EA_OW_MIDSTREAM},
+     .want = EA_OUT_INCOMPLETE,
+     .why = EA_OW_CLIENT_SIDE_ONLY},
     {.name = "mid-stream, server reset",
      .rst_srv = true,
      .want = EA_OUT_UNKNOWN,
@@ -204,8 +205,8 @@ static const struct outcome_case outcome_cases[] = {
     {.name = "SYN and client data, nothing back",
      .syn = true,
      .data_cli = 50,
-     .want = EA_OUT_NO_ANSWER,
-     .why = EA_OW_NO_SYN_ANSWER},
+     .want = EA_OUT_INCOMPLETE,
+     .why = EA_OW_CLIENT_SIDE_ONLY},
     {.name = "SYN, the client gives up with a reset",
      .syn = true,
      .rst_cli = true,
@@ -460,6 +461,13 @@ static void flow_of(const struct outcome_case *tc, struct flow *f)
     f->http_response = tc->http_response;
     f->http_deny = tc->http_deny;
     f->http_status = tc->http_status;
+    /* packets each way as the evidence implies: the client always sent
+     * something; the server did when anything came back from it */
+    f->pkts[DIR_C2S] = 1;
+    f->pkts[DIR_S2C] = (tc->synack || tc->rst_srv || tc->fin_srv || tc->data_srv ||
+                        tc->server_hello || tc->tls_alert || tc->http_response || tc->rst_to_syn)
+                           ? 1
+                           : 0;
 }
 
 static void test_outcome_table(void **state)
@@ -573,8 +581,8 @@ static void test_outcome_ignores_the_rest(void **state)
         f.srv.family = 6;
         f.srv.b[15] = 1;
         f.cport = 443;
-        f.pkts[DIR_C2S] = 9;
-        f.pkts[DIR_S2C] = 7;
+        f.pkts[DIR_C2S] *= 9; /* how many, not whether: packets each way are evidence */
+        f.pkts[DIR_S2C] *= 7;
         f.bytes[DIR_C2S] = 1000;
         f.midstream = true;
         f.have_isn[DIR_C2S] = true;

@@ -63,8 +63,8 @@ static void test_json(void **state)
     assert_int_equal(o.buf[o.len - 1], '\n');
 
     /* top-level keys in schema order */
-    static const char *const top[] = {"schema", "tool",        "inputs", "truncated", "time",
-                                      "hosts",  "connections", "dns",    "stats"};
+    static const char *const top[] = {"schema", "tool",  "inputs",      "truncated", "snaplen_cut",
+                                      "time",   "hosts", "connections", "dns",       "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -148,10 +148,12 @@ static void test_json(void **state)
     json_t *conns = json_object_get(j, "connections");
     assert_int_equal(json_array_size(conns), N_CONNS);
     static const char *const conn_keys[] = {
-        "name",        "name_source", "dst",         "dport", "src",         "sport",
-        "transport",   "outcome",     "outcome_why", "flags", "alpn",        "tls_version",
-        "http_status", "http_method", "first",       "last",  "packets_out", "packets_in",
-        "bytes_out",   "bytes_in",    "resolved_as"};
+        "name",        "name_source", "inner_name",  "inner_name_source", "dst",
+        "dport",       "src",         "sport",       "transport",         "outcome",
+        "outcome_why", "flags",       "alpn",        "tls_version",       "http_status",
+        "http_method", "first",       "last",        "packets_out",       "packets_in",
+        "bytes_out",   "bytes_in",    "payload_out", "payload_in",        "tunnel",
+        "resolved_as"};
     for (size_t i = 0; i < N_CONNS; i++) {
         json_t *c = json_array_get(conns, i);
         assert_int_equal(json_object_size(c), sizeof conn_keys / sizeof conn_keys[0]);

@@ -549,11 +549,12 @@ static void test_policy_json(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
 
     /* the new top-level keys, after dns and before stats */
-    static const char *const top[] = {
-        "schema",      "tool",         "inputs",          "truncated",
-        "time",        "hosts",        "connections",     "dns",
-        "rules",       "unused_rules", "duplicate_rules", "inactive_rules",
-        "near_misses", "verdicts",     "remediation",     "stats"};
+    static const char *const top[] = {"schema",         "tool",         "inputs",
+                                      "truncated",      "snaplen_cut",  "time",
+                                      "hosts",          "connections",  "dns",
+                                      "rules",          "unused_rules", "duplicate_rules",
+                                      "inactive_rules", "near_misses",  "verdicts",
+                                      "remediation",    "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -921,7 +922,7 @@ static void test_policy_absent(void **state)
                                        "near_misses", "verdicts",     "remediation"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         assert_null(json_object_get(j, none[i]));
-    assert_int_equal(json_object_size(j), 9);
+    assert_int_equal(json_object_size(j), 10);
     for (int pass = 0; pass < 2; pass++) {
         json_t *arr = json_object_get(j, pass ? "connections" : "hosts");
         for (size_t i = 0; i < json_array_size(arr); i++) {

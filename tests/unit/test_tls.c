@@ -780,6 +780,68 @@ static void test_client_hello_every_prefix(void **state)
     check_every_prefix(three);
 }
 
+/* A stream cut after k bytes (snaplen, gap, capture end): the partial
+ * parser finds the SNI exactly when its extension is wholly before the cut,
+ * says INCOMPLETE before the extension block, and is whole at the end. */
+static void check_partial(const size_t *splits)
+{
+    const struct hello_spec h = {.exts = exts_big};
+    static const char name[] = "big.example";
+
+    build_client_hello(&g_msg, &h);
+    build_records(&g_stream, g_msg.b, g_msg.n, splits);
+    size_t sni_end = 0;
+    for (size_t i = 0; i + sizeof name - 1 <= g_stream.n; i++)
+        if (memcmp(g_stream.b + i, name, sizeof name - 1) == 0)
+            sni_end = i + sizeof name - 1;
+    assert_true(sni_end > 0);
+    for (size_t k = 0; k <= g_stream.n; k++) {
+        struct tls_client_hello ch;
+        const char *why = NULL;
+        struct guarded g = {0};
+        const uint8_t *in = guard_copy(&g, g_stream.b, k);
+        memset(&ch, 0x5a, sizeof ch);
+        enum parse_result r = tls_parse_client_hello_partial(in, k, g_scratch, &ch, &why);
+        guard_free(&g);
+        bool want_sni = k >= sni_end;
+        if (want_sni && (r != PARSE_OK || !ch.has_sni)) {
+            print_error("cut at %zu (SNI ends at %zu): %s (%s), no SNI\n", k, sni_end,
+                        parse_result_name(r), why ? why : "");
+            fail();
+        }
+        if (!want_sni && r == PARSE_OK && ch.has_sni) {
+            print_error("cut at %zu: an SNI before its extension is whole\n", k);
+            fail();
+        }
+        if (r == PARSE_OK) {
+            assert_true(ch.cut == (k < g_stream.n));
+            if (ch.has_sni)
+                assert_string_equal((const char *)ch.sni, name);
+        } else {
+            assert_int_equal(r, PARSE_INCOMPLETE);
+        }
+    }
+}
+
+static void test_client_hello_partial(void **state)
+{
+    (void)state;
+    const size_t one[] = {0};
+    const size_t two[] = {600, 0};
+    const size_t three[] = {2, 700, 0};
+    check_partial(one);
+    check_partial(two);
+    check_partial(three);
+    /* not a hello at all: malformed, cut or not */
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    struct tls_client_hello ch;
+    assert_int_equal(tls_parse_client_hello_partial(alert, sizeof alert, g_scratch, &ch, NULL),
+                     PARSE_MALFORMED);
+    static const uint8_t sh[] = {0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c};
+    assert_int_equal(tls_parse_client_hello_partial(sh, sizeof sh, g_scratch, &ch, NULL),
+                     PARSE_MALFORMED);
+}
+
 /* Body of exactly TLS_HS_MAX bytes fits the scratch buffer; one more does not. */
 static size_t g_pad;
 
@@ -1547,6 +1609,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_client_hello_table),
         cmocka_unit_test(test_client_hello_every_prefix),
+        cmocka_unit_test(test_client_hello_partial),
         cmocka_unit_test(test_client_hello_size_limit),
         cmocka_unit_test(test_client_hello_huge_extension_block),
         cmocka_unit_test(test_client_hello_hostile_lengths),
