@@ -508,5 +508,6 @@ bool policy_judge(struct ea_report *r)
     r->n_near_misses = 0;
     if (!near_misses(r))
         return false;
-    return policy_build_remedies(r);
+    /* the findings, and the hosts listed by verdict */
+    return policy_build_remedies(r) && ea_report_derive(r);
 }

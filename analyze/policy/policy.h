@@ -24,7 +24,8 @@ bool policy_prepare_rules(struct ea_report *r);
  * hosts_permitted on rules, unused_rules and duplicate_rules (a rule that
  * permitted nothing while one with the same destination did is a duplicate,
  * not unused), near_misses, verdict_hosts, and remedies
- * (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
+ * (policy_build_remedies); then ea_report_derive (findings, the order hosts
+ * are listed in). Sets r->has_policy. false on ENOMEM.
  */
 bool policy_judge(struct ea_report *r);
 

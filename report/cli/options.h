@@ -40,18 +40,25 @@ enum opt_id {
     OPT_NO_RESOLVE,
     OPT_EXPLAIN,
     OPT_DIFF,
+    OPT_WIDTH,
+    OPT_CONNECTIONS,
+    OPT_MAX_HOSTS,
     OPT__COUNT
 };
 
 enum report_format {
     FORMAT_TEXT = 0,
     FORMAT_JSON,
+    FORMAT_MD,
+    FORMAT_HTML,
+    FORMAT_CSV,
 };
 
 enum fail_on {
     FAIL_NEVER = 0,
     FAIL_DENIED,
     FAIL_UNREACHED,
+    FAIL_NEW, /* a host that the --diff base did not have (egress-audit report) */
 };
 
 /* What the shared options said. */
@@ -71,6 +78,9 @@ struct cli_common {
     enum fail_on fail_on;
     bool quiet;
     const char *color; /* auto, always, never */
+    bool width_set;    /* --width N: the text report's width (0: no limit) */
+    unsigned width;
+    bool connections; /* -v, --connections: list every connection and DNS query */
 };
 
 /* Called for each option that is not a shared one (and for operands, with

@@ -48,7 +48,9 @@ def main():
             (("analyze", "-f", "tcp port", SAMPLE), None, 2, "egress-audit analyze: bad filter 'tcp port'"),
             (("analyze", "-", "-"), b"", 2, "standard input ('-') is given more than once"),
             (("analyze", "-"), b"hi\n", 2, "not a pcap or pcapng file"),
-            (("analyze", "-F", "csv", SAMPLE), None, 2, "egress-audit analyze --help"),
+            (("analyze", "-F", "xml", SAMPLE), None, 2, "egress-audit analyze --help"),
+            (("analyze", "--width", "wide", SAMPLE), None, 2, "--width takes a number"),
+            (("analyze", "--fail-on", "new", SAMPLE), None, 2, "--diff OLD.json --fail-on new"),
             (("analyze", SAMPLE, "--bogus"), None, 2, "egress-audit analyze: unknown option '--bogus'"),
             (("analyze", SAMPLE, "-p", "huggingface", "--emit", "az", "-F", "json"), None, 2,
              "does not go with -F"),
@@ -75,8 +77,8 @@ def main():
 
         # a JSON rule source is named once in the sources line, not once per rule
         arm = os.path.join(SRC, "tests", "data", "rules", "arm.json")
-        rc, out, err = run("analyze", "-q", "--color", "never", SAMPLE, "-a", arm)
-        f.check(rc == 0 and f"rules loaded: 6 (from: {arm})\n".encode() in out,
+        rc, out, err = run("analyze", "-q", "--color", "never", "--width", "0", SAMPLE, "-a", arm)
+        f.check(rc == 0 and f"rules: 6 from {arm}\n".encode() in out,
                 f"sources line for arm.json: {rc} {err}")
 
         # rules --list dates, --explain and --diff (issue 14)

@@ -48,7 +48,8 @@ static struct output out_text(const struct ea_report *r, bool color)
     struct output o = {0};
     FILE *f = open_memstream(&o.buf, &o.len);
     assert_non_null(f);
-    assert_int_equal(render_text(r, f, color), 0);
+    struct render_opts opts = {.color = color, .connections = true};
+    assert_int_equal(render_text(r, f, &opts), 0);
     if (r->has_policy)
         assert_int_equal(emit_remedies(r, EMIT_YAML, NULL, f), 0);
     assert_int_equal(fclose(f), 0);
@@ -506,6 +507,7 @@ static void round_trip(build_fn build, bool json_only)
     struct ea_report a, b;
     char err[512] = "";
     build(&a);
+    assert_true(ea_report_derive(&a)); /* policies set by hand: their findings */
     struct output ja = out_json(&a);
     memset(&b, 0, sizeof b);
     if (!read_guarded(ja.buf, ja.len, &b, err, sizeof err))
@@ -587,6 +589,7 @@ static struct output json_of(build_fn build)
 {
     struct ea_report r;
     build(&r);
+    assert_true(ea_report_derive(&r));
     struct output o = out_json(&r);
     ea_report_finish(&r);
     return o;
