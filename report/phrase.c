@@ -452,7 +452,8 @@ void phrase_change(struct phrase *p, const struct ea_change *c)
                           outcome_text(c->new_outcome));
             said = true;
         }
-        if (c->old_verdict != c->new_verdict) {
+        if (c->old_verdict != c->new_verdict && c->old_verdict != EA_V_NONE &&
+            c->new_verdict != EA_V_NONE) {
             phrase_printf(p, "%sverdict %s -> %s", said ? ", " : "",
                           c->old_verdict == EA_V_NONE ? "not judged" : verdict_text(c->old_verdict),
                           c->new_verdict == EA_V_NONE ? "not judged"
@@ -469,7 +470,7 @@ void phrase_diff_summary(struct phrase *p, const struct ea_report *r)
     size_t nn = d->counts[EA_CHANGE_NEW], ng = d->counts[EA_CHANGE_GONE],
            nc = d->counts[EA_CHANGE_CHANGED];
     if (d->n_changes == 0) {
-        phrase_text(p, "no change since ");
+        phrase_text(p, "No change since ");
         phrase_name(p, &d->base);
         return;
     }

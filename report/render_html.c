@@ -418,8 +418,8 @@ static int h_to_do(struct html *h, const struct ea_report *r, const struct emit_
     if (s->rules_to_add || s->wildcards) {
         fprintf(h->f, "<p>Add %zu %s", s->rules_to_add, s->rules_to_add == 1 ? "rule" : "rules");
         if (s->wildcards)
-            fprintf(h->f, ", or the %zu wildcard %s that cover several of them", s->wildcards,
-                    s->wildcards == 1 ? "suggestion" : "suggestions");
+            fprintf(h->f, ", or the %zu wildcard %s several of them", s->wildcards,
+                    s->wildcards == 1 ? "suggestion that covers" : "suggestions that cover");
         fputs(":</p>\n", h->f);
         static const char *const heads[] = {"Destination", "Rule name", "Note", NULL};
         static const char *const heads2[] = {"Destination", "Rule name", NULL};

@@ -369,8 +369,8 @@ static int md_to_do(struct md *m, const struct ea_report *r, const struct emit_o
     if (s->rules_to_add || s->wildcards) {
         fprintf(m->f, "Add %zu %s", s->rules_to_add, s->rules_to_add == 1 ? "rule" : "rules");
         if (s->wildcards)
-            fprintf(m->f, ", or the %zu wildcard %s that cover several of them", s->wildcards,
-                    s->wildcards == 1 ? "suggestion" : "suggestions");
+            fprintf(m->f, ", or the %zu wildcard %s several of them", s->wildcards,
+                    s->wildcards == 1 ? "suggestion that covers" : "suggestions that cover");
         fputs(" (az CLI commands below):\n\n", m->f);
         static const char *const heads[] = {"Destination", "Rule name", "Note", NULL};
         static const char *const heads2[] = {"Destination", "Rule name", NULL};

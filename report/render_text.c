@@ -1112,8 +1112,8 @@ static void print_to_do(struct out *o, const struct ea_report *r, const struct e
     if (s->rules_to_add || s->wildcards) {
         cell_printf(&o->c, "Add %zu %s", s->rules_to_add, s->rules_to_add == 1 ? "rule" : "rules");
         if (s->wildcards)
-            cell_printf(&o->c, ", or the %zu wildcard %s that cover several of them", s->wildcards,
-                        s->wildcards == 1 ? "suggestion" : "suggestions");
+            cell_printf(&o->c, ", or the %zu wildcard %s several of them", s->wildcards,
+                        s->wildcards == 1 ? "suggestion that covers" : "suggestions that cover");
         cell_puts(&o->c, " (az CLI lines below):");
         say_cell(o, 0, INDENT);
         struct table t = {.cols = add_cols, .ncols = A__N, .indent = INDENT};

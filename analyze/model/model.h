@@ -515,6 +515,27 @@ void ea_rule_finish(struct ea_rule *rule);
  */
 bool ea_report_derive(struct ea_report *r);
 
+/*
+ * The union of several reports (runs.c; egress-audit report A.json B.json):
+ * into dst (initialized, empty), each srcs[i] as a run named paths[i] (a
+ * source that is a union already adds each of its runs): the inputs and
+ * connections of all (each connection marked with its run), DNS merged per
+ * (query name, type), hosts merged per (name or address, port, transport)
+ * with their counts summed and the runs that contacted them, counters
+ * summed, the time spanning all. No allowlist is taken over: judge the
+ * union again (policy_judge). dst is finalized. false on ENOMEM.
+ */
+bool ea_report_union(struct ea_report *dst, const struct ea_report *const *srcs,
+                     const char *const *paths, size_t n);
+
+/*
+ * What changed from old to r, into r->diff (runs.c; --diff OLD.json): hosts
+ * r has that old lacks (new), hosts old has that r lacks (gone), and hosts
+ * in both whose outcome differs, or whose verdict does when both reports
+ * were judged. Then ea_report_derive. false on ENOMEM.
+ */
+bool ea_report_diff(struct ea_report *r, const struct ea_report *old, const char *old_path);
+
 /* Free what a diff holds; the diff is then absent. */
 void ea_diff_clear(struct ea_diff *d);
 

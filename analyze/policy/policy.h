@@ -60,6 +60,18 @@ struct rule_names *rule_names_new(const struct ea_report *r);
 bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char out[34]);
 void rule_names_free(struct rule_names *set);
 
+/*
+ * Do two reports hold the same rules, in the same order (kind, destination,
+ * name, origin, status, addresses, ports, protocol, service tag)? The union
+ * of reports judged against the same allowlist is judged against it again.
+ */
+bool policy_same_rules(const struct ea_report *a, const struct ea_report *b);
+
+/* Copy src's rules (read back from a report) into dst, which has none, as
+ * a rule loader would have made them (FQDN patterns parsed again). false on
+ * ENOMEM. */
+bool policy_copy_rules(struct ea_report *dst, const struct ea_report *src);
+
 /* The registrable domain of name (libpsl), or NULL; a view into name. */
 const char *policy_registrable_domain(const char *name);
 

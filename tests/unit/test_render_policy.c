@@ -863,7 +863,7 @@ static void test_policy_text(void **state)
     for (size_t i = 0; i < N_REMEDIES; i++)
         remedy_rows[i].wildcard ? n_wild++ : n_exact++;
     snprintf(want, sizeof want,
-             "Add %zu rules, or the %zu wildcard suggestion that cover several of them (az CLI "
+             "Add %zu rules, or the %zu wildcard suggestion that covers several of them (az CLI "
              "lines below):\n",
              n_exact, n_wild);
     if (strncmp(to_do, want, strlen(want)) != 0)
