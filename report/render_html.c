@@ -199,7 +199,7 @@ static const char style[] =
     "th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:left;vertical-align:top;"
     "overflow-wrap:break-word}"
     "th{background:#f6f8fa;white-space:nowrap}td.n{text-align:right;white-space:nowrap}"
-    "td.k{white-space:nowrap}"
+    "td.k{white-space:nowrap}table.narrow{width:auto;min-width:20em}"
     "code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
     "overflow-wrap:anywhere}"
     "pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6em;white-space:pre-wrap;"
@@ -1000,7 +1000,8 @@ static void h_capture(struct html *h, const struct ea_report *r)
         }
         fputs(said ? "</li>\n" : "none</li>\n", h->f);
     }
-    fputs("</ul>\n<table>\n<thead><tr><th>Counter</th><th>Value</th></tr></thead>\n<tbody>\n",
+    fputs("</ul>\n<table class=\"narrow\">\n<thead><tr><th>Counter</th><th>Value</th></tr>"
+          "</thead>\n<tbody>\n",
           h->f);
     for (unsigned i = 0; i < EA_C__COUNT; i++) {
         const char *name = ea_counter_name((enum ea_counter)i);
