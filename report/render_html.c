@@ -200,10 +200,11 @@ static const char style[] =
     "overflow-wrap:break-word}"
     "th{background:#f6f8fa;white-space:nowrap}td.n{text-align:right;white-space:nowrap}"
     "td.k{white-space:nowrap}table.narrow{width:auto;min-width:20em}"
-    "code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    "code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;"
     "overflow-wrap:anywhere}"
     "pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6em;white-space:pre-wrap;"
-    "overflow-wrap:anywhere;font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}"
+    "overflow-wrap:anywhere;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    "font-size:.85em}"
     ".v{display:inline-block;padding:0 .45em;border-radius:3px;white-space:nowrap;"
     "font-weight:600}"
     ".v-denied{background:#8b0015;color:#fff;border:2px solid #000}"
@@ -531,15 +532,6 @@ static void h_flags(struct html *h, uint32_t flags, bool *said)
     }
 }
 
-/* Is host i (an index in hosts) a finding? */
-static bool is_finding(const struct ea_report *r, size_t i)
-{
-    for (size_t k = 0; k < r->n_findings; k++)
-        if (r->findings[k].host == i)
-            return true;
-    return false;
-}
-
 static void h_hosts(struct html *h, const struct ea_report *r)
 {
     fputs("<section>\n<h2>Hosts</h2>\n", h->f);
@@ -559,11 +551,20 @@ static void h_hosts(struct html *h, const struct ea_report *r)
         heads[n++] = "Runs";
     heads[n++] = r->has_policy ? "Rule / evidence" : "Evidence";
     heads[n] = NULL;
+    /* the hosts that are findings, marked */
+    bool *finding = calloc(r->n_hosts, sizeof *finding);
+    if (!finding) {
+        h->oom = true;
+        return;
+    }
+    for (size_t k = 0; k < r->n_findings; k++)
+        if (r->findings[k].host < r->n_hosts)
+            finding[r->findings[k].host] = true;
     table_head(h, heads);
     for (size_t i = 0; i < r->n_hosts; i++) {
         size_t hi = r->host_order ? r->host_order[i] : i;
         const struct ea_host *x = &r->hosts[hi];
-        fputs(is_finding(r, hi) ? "<tr class=\"finding\"><td>" : "<tr><td>", h->f);
+        fputs(finding[hi] ? "<tr class=\"finding\"><td>" : "<tr><td>", h->f);
         h_str(h, &x->key);
         fprintf(h->f, "</td><td class=\"k\">%u/", (unsigned)x->port);
         h_name(h, ea_transport_name(x->transport), x->transport);
@@ -616,6 +617,7 @@ static void h_hosts(struct html *h, const struct ea_report *r)
         fputs("</td></tr>\n", h->f);
     }
     table_end(h);
+    free(finding);
     phrase_hosts_cap(&h->ph, r);
     if (h->ph.n) {
         fputs("<p class=\"warn\">", h->f);
@@ -903,7 +905,7 @@ static void h_conns(struct html *h, const struct ea_report *r, bool listed)
         heads[n++] = "Why / notes";
         heads[n] = NULL;
         struct timeval base = r->have_time ? r->first : r->conns[0].first;
-        fprintf(h->f, "<details><summary>%zu connections</summary>\n", r->n_conns);
+        /* asked for (-v): shown, not folded, so that it prints */
         table_head(h, heads);
         for (size_t i = 0; i < r->n_conns; i++) {
             const struct ea_conn *c = &r->conns[i];
@@ -944,7 +946,6 @@ static void h_conns(struct html *h, const struct ea_report *r, bool listed)
             fputs("</td></tr>\n", h->f);
         }
         table_end(h);
-        fputs("</details>\n", h->f);
     } else {
         fputs("<p>None.</p>\n", h->f);
     }
@@ -956,10 +957,9 @@ static void h_conns(struct html *h, const struct ea_report *r, bool listed)
     }
     fputs("</section>\n", h->f);
     if (listed && r->n_dns) {
-        fprintf(h->f, "<section>\n<h2>DNS</h2>\n<details><summary>%zu queries</summary>\n",
-                r->n_dns);
+        fputs("<section>\n<h2>DNS</h2>\n", h->f);
         h_dns_rows(h, r, NULL, r->n_dns, true);
-        fputs("</details>\n</section>\n", h->f);
+        fputs("</section>\n", h->f);
     }
 }
 
