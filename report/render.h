@@ -42,7 +42,7 @@ int render_md(const struct ea_report *r, FILE *out, const struct render_opts *o)
  * timeline of the connections per host; prints on A4. 0, or -1. */
 int render_html(const struct ea_report *r, FILE *out, const struct render_opts *o);
 
-/* One CSV row per listed connection, with its host's verdict and rule
+/* One CSV row per listed connection, with its host's verdict, rule and finding
  * (RFC 4180; cells that a spreadsheet would take for a formula are
  * quoted and prefixed with '). 0, or -1. */
 int render_csv(const struct ea_report *r, FILE *out);

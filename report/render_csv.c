@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The CSV report: one row per listed connection, with the verdict and rule
- * of the host it counts in, for spreadsheets (RFC 4180, CRLF line ends).
+ * The CSV report: one row per listed connection, with the verdict, rule and
+ * finding (allowed-but-refused, denied-but-reached) of the host it counts
+ * in, for spreadsheets (RFC 4180, CRLF line ends).
  * Every text cell is the safe text of escape.h (so no cell spans lines),
  * in double quotes with '"' doubled; a cell that a spreadsheet would take
  * for a formula (starting with '=', '+', '-' or '@') gets a leading "'"
@@ -21,7 +22,7 @@ static const char *const head[] = {
     "time_utc",  "src",         "sport",       "dst",         "dport",       "transport",
     "name",      "name_source", "outcome",     "outcome_why", "tls_version", "http_status",
     "bytes_out", "bytes_in",    "resolved_as", "flags",       "host",        "host_port",
-    "verdict",   "rule",        "rule_origin", "verdict_why", "run",
+    "verdict",   "rule",        "rule_origin", "verdict_why", "finding",     "run",
 };
 
 struct csv {
@@ -176,6 +177,13 @@ static void chain(struct csv *w, const struct ea_conn *c)
 int render_csv(const struct ea_report *r, FILE *out)
 {
     struct csv w = {.f = out, .first = true};
+    /* the finding each host is, if any (a host is at most one) */
+    const char **finding = calloc(r->n_hosts ? r->n_hosts : 1, sizeof *finding);
+    if (!finding)
+        return -1;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (r->findings[i].host < r->n_hosts)
+            finding[r->findings[i].host] = ea_finding_kind_name(r->findings[i].kind);
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         ctext(&w, head[i]);
     end_row(&w);
@@ -226,8 +234,9 @@ int render_csv(const struct ea_report *r, FILE *out)
                 empty(&w);
             }
             ctext(&w, ea_verdict_why_text(h->verdict_why));
+            ctext(&w, finding[c->host]);
         } else {
-            for (int k = 0; k < 4; k++)
+            for (int k = 0; k < 5; k++)
                 empty(&w);
         }
         if (r->n_runs && c->run < r->n_runs)
@@ -236,6 +245,7 @@ int render_csv(const struct ea_report *r, FILE *out)
             empty(&w);
         end_row(&w);
     }
+    free(finding);
     if (w.oom || fflush(out) != 0 || ferror(out))
         return -1;
     return 0;
