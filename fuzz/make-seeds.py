@@ -761,10 +761,11 @@ def seeds_report_read():
     import json
     c = Corpus("report_read")
     golden = os.path.join(SRC, "tests", "e2e", "golden")
-    for f in ("hf-deploy.json", os.path.join("policy", "format-text.json")):
+    for f in (os.path.join("hf-deploy", "report.json"),
+              os.path.join("hf-deploy", "policy", "format-text.json")):
         with open(os.path.join(golden, f), "rb") as fh:
             c.add(os.path.basename(f), fh.read())
-    with open(os.path.join(golden, "policy", "format-text.json")) as fh:
+    with open(os.path.join(golden, "hf-deploy", "policy", "format-text.json")) as fh:
         rep = json.load(fh)
     # a small judged report: the first hosts, and what still names them
     rep["hosts"] = rep["hosts"][:4]
