@@ -32,9 +32,14 @@ static void render_all(const struct ea_report *r, FILE *out)
 {
     static const enum emit_format formats[] = {EMIT_TEXT, EMIT_AZ, EMIT_YAML, EMIT_BICEP};
     const struct emit_opts eo = {.resource_group = "rg", .workspace = "ws"};
-    (void)render_text(r, out, false);
-    (void)render_text(r, out, true);
+    const struct render_opts narrow = {.width = 40, .connections = true, .emit = &eo};
+    const struct render_opts wide = {.color = true};
+    (void)render_text(r, out, &narrow);
+    (void)render_text(r, out, &wide);
     (void)render_json(r, out);
+    (void)render_md(r, out, &narrow);
+    (void)render_html(r, out, &narrow);
+    (void)render_csv(r, out);
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
         (void)emit_remedies(r, formats[i], &eo, out);
 }

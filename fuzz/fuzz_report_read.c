@@ -36,7 +36,11 @@ static char *render_to_memory(const struct ea_report *r, size_t *len)
 static void render_all(const struct ea_report *r)
 {
     FILE *out = fuzz_devnull();
-    (void)render_text(r, out, true);
+    const struct render_opts opts = {.color = true, .width = 80, .connections = true};
+    (void)render_text(r, out, &opts);
+    (void)render_md(r, out, &opts);
+    (void)render_html(r, out, &opts);
+    (void)render_csv(r, out);
     (void)emit_remedies(r, EMIT_AZ, NULL, out);
     (void)emit_remedies(r, EMIT_YAML, NULL, out);
 }

@@ -780,6 +780,22 @@ def seeds_report_read():
     c.add("empty.json", b'{"schema": 1, "tool": {"name": "egress-audit", "version": null}, '
           b'"inputs": [], "truncated": false, "time": null, "hosts": [], "connections": [], '
           b'"dns": [], "stats": {"counters": {}}}\n')
+    # a union of two runs, with findings and a diff (keys added within schema 1)
+    bin_ = os.environ.get("EA_BIN", os.path.join(SRC, "build", "egress-audit"))
+    if os.path.exists(bin_):
+        import subprocess
+        import tempfile
+        sample = os.path.join(SRC, "samples", "hf-deploy.pcap")
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = []
+            for n in ("60", "120"):
+                path = os.path.join(tmp, f"run{n}.json")
+                subprocess.run([bin_, "analyze", "-q", "-F", "json", "-c", n, "-p", "huggingface",
+                                "-o", path, sample], check=True)
+                runs.append(path)
+            out = subprocess.run([bin_, "report", "-F", "json", *runs, "--diff", runs[0]],
+                                 check=True, capture_output=True).stdout
+            c.add("union-diff.json", out.replace(tmp.encode() + b"/", b""))
     c.done()
 
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "phrase.h"
 
 #define EA_TOOL_NAME "egress-audit"
 
@@ -282,72 +283,25 @@ static json_t *j_rule(const struct ea_rule *rule)
     return ok ? o : NULL;
 }
 
-static void put_str(FILE *f, const struct ea_str *s)
+/* A sentence (phrase.h) as one safe-text string. */
+static json_t *j_phrase(const struct phrase *ph)
 {
-    fwrite(s->s ? s->s : "", 1, s->len, f);
+    size_t len;
+    char *raw = phrase_join(ph, &len);
+    if (!raw)
+        return NULL;
+    json_t *v = j_text(raw, len);
+    free(raw);
+    return v;
 }
 
-/* A near miss in one sentence, as the raw bytes of its parts; j_text makes
- * it safe text (the escape maps byte by byte, so escaping the sentence is
- * escaping each part). The text report writes the same sentence. */
-static json_t *j_near_text(const struct ea_host *h, const struct ea_rule *rule,
-                           enum ea_near_kind kind)
+static json_t *j_near_text(const struct ea_report *r, const struct ea_near_miss *m)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    put_str(f, &h->key);
-    fputs(" was denied: ", f);
-    switch (kind) {
-    case EA_NEAR_APEX:
-        fputs("only ", f);
-        put_str(f, &rule->destination);
-        fputs(" is allowed (", f);
-        put_str(f, &rule->origin);
-        fputs("), and ", f);
-        put_str(f, &rule->destination);
-        fputs(" never matches the apex ", f);
-        put_str(f, &h->key);
-        break;
-    case EA_NEAR_SUBDOMAIN:
-        fputs("only ", f);
-        put_str(f, &rule->destination);
-        fputs(" is allowed (", f);
-        put_str(f, &rule->origin);
-        fputs("), which matches no other name", f);
-        break;
-    case EA_NEAR_SERVICE:
-        put_str(f, &rule->destination);
-        fputs(" (", f);
-        put_str(f, &rule->origin);
-        fputs(") permits other ", f);
-        put_str(f, &h->service.name);
-        fputs(" hosts, but does not cover this one (", f);
-        put_str(f, &h->service.role);
-        fputs(")", f);
-        break;
-    case EA_NEAR_INACTIVE:
-    default:
-        fputs("rule ", f);
-        if (rule->name.len) {
-            put_str(f, &rule->name);
-            fputc('/', f);
-        }
-        put_str(f, &rule->destination);
-        fputs(" (", f);
-        put_str(f, &rule->origin);
-        fputs(") would permit it but is Inactive", f);
-        break;
-    }
-    bool bad = ferror(f) != 0;
-    if (fclose(f) != 0 || bad) {
-        free(buf);
-        return NULL;
-    }
-    json_t *v = j_text(buf, len);
-    free(buf);
+    struct phrase ph;
+    phrase_init(&ph);
+    phrase_near_miss(&ph, r, m);
+    json_t *v = j_phrase(&ph);
+    phrase_free(&ph);
     return v;
 }
 
@@ -362,7 +316,44 @@ static json_t *j_near_miss(const struct ea_report *r, const struct ea_near_miss 
     ok = ok && set(o, "port", j_int(h->port));
     ok = ok && set(o, "rule", j_rule_ref(rule));
     ok = ok && set(o, "kind", j_name(ea_near_kind_name(m->kind), m->kind));
-    ok = ok && set(o, "text", j_near_text(h, rule, m->kind));
+    ok = ok && set(o, "text", j_near_text(r, m));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+static json_t *j_outcomes(const uint32_t *outcomes)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    for (unsigned i = 0; ok && i < EA_OUT__COUNT; i++)
+        if (outcomes[i])
+            ok = set(o, ea_outcome_name((enum ea_outcome)i), j_int(outcomes[i]));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* f->host is in range (the caller checks). */
+static json_t *j_finding(const struct ea_report *r, const struct ea_finding *f)
+{
+    const struct ea_host *h = &r->hosts[f->host];
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "kind", j_name(ea_finding_kind_name(f->kind), f->kind));
+    ok = ok && set(o, "host", j_str(&h->key));
+    ok = ok && set(o, "port", j_int(h->port));
+    ok = ok && set(o, "transport", j_name(ea_transport_name(h->transport), h->transport));
+    ok = ok && set(o, "verdict", j_name(ea_verdict_name(h->verdict), h->verdict));
+    ok = ok && set(o, "rule", j_rule_cite(r, h->rule));
+    ok = ok && set(o, "connections", j_u64(h->n_conns));
+    ok = ok && set(o, "contradicting", j_u64(f->conns));
+    ok = ok && set(o, "outcomes", j_outcomes(h->outcomes));
+    struct phrase ph;
+    phrase_init(&ph);
+    phrase_finding(&ph, r, f);
+    ok = ok && set(o, "text", j_phrase(&ph));
+    phrase_free(&ph);
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -453,6 +444,10 @@ static bool set_policy(json_t *o, const struct ea_report *r)
         if (m->host < r->n_hosts && m->rule < r->n_rules) /* always, from policy.c */
             ok = append(near, j_near_miss(r, m));
     }
+    json_t *findings = attach(o, "findings", json_array(), &ok);
+    for (size_t i = 0; ok && i < r->n_findings; i++)
+        if (r->findings[i].host < r->n_hosts) /* always, from ea_report_derive */
+            ok = append(findings, j_finding(r, &r->findings[i]));
     json_t *verdicts = attach(o, "verdicts", json_object(), &ok);
     for (unsigned v = EA_V_NONE + 1; ok && v < EA_V__COUNT; v++) {
         const char *name = ea_verdict_name((enum ea_verdict)v);
@@ -483,10 +478,7 @@ static json_t *j_host(const struct ea_report *r, const struct ea_host *h)
     ok = ok && set(o, "transport", j_name(ea_transport_name(h->transport), h->transport));
     ok = ok && set(o, "name_source", j_name(ea_name_source_name(h->name_source), h->name_source));
     ok = ok && set(o, "outcome", j_name(ea_outcome_name(h->outcome), h->outcome));
-    json_t *outs = attach(o, "outcomes", json_object(), &ok);
-    for (unsigned i = 0; ok && i < EA_OUT__COUNT; i++)
-        if (h->outcomes[i])
-            ok = set(outs, ea_outcome_name((enum ea_outcome)i), j_int(h->outcomes[i]));
+    ok = ok && set(o, "outcomes", j_outcomes(h->outcomes));
     ok = ok && set(o, "connections", j_u64(h->n_conns));
     ok = ok && set(o, "addresses", j_strs(h->addrs, h->n_addrs));
     ok = ok && set(o, "resolved_as", j_strs(h->resolved_as, h->n_resolved_as));
@@ -499,6 +491,11 @@ static json_t *j_host(const struct ea_report *r, const struct ea_host *h)
     if (r->has_policy) {
         ok = ok && set_verdict(o, r, h->verdict, h->rule, h->verdict_why);
         ok = ok && set(o, "known_in", j_strs(h->known_in, h->n_known_in));
+    }
+    if (r->n_runs) {
+        json_t *runs = attach(o, "runs", json_array(), &ok);
+        for (size_t i = 0; ok && i < h->n_runs; i++)
+            ok = append(runs, j_int(h->runs[i]));
     }
     if (!ok)
         json_decref(o);
@@ -557,6 +554,8 @@ static json_t *j_conn(const struct ea_report *r, const struct ea_conn *c)
                    c->has_resolved ? j_strs(c->resolved.names, c->resolved.n_names) : json_null());
     if (r->has_policy)
         ok = ok && set_verdict(o, r, c->verdict, c->rule, c->verdict_why);
+    if (r->n_runs)
+        ok = ok && set(o, "run", j_int(c->run));
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -718,6 +717,70 @@ static json_t *elem_dns(const struct ea_report *r, size_t i)
     return j_dns(&r->dns[i]);
 }
 
+static json_t *j_run(const struct ea_run *run)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "path", j_str(&run->path));
+    json_t *inputs = attach(o, "inputs", json_array(), &ok);
+    for (size_t i = 0; ok && i < run->n_inputs; i++)
+        ok = append(inputs, j_u64(run->first_input + i));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
+/* {"old": old, "new": new}, taking both references. */
+static json_t *j_sides(json_t *old, json_t *new)
+{
+    json_t *o = json_object();
+    if (!o || !old || !new) {
+        json_decref(o);
+        json_decref(old);
+        json_decref(new);
+        return NULL;
+    }
+    if (!set(o, "old", old)) { /* set() took old */
+        json_decref(new);
+        json_decref(o);
+        return NULL;
+    }
+    if (!set(o, "new", new)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *j_side_outcome(enum ea_outcome o)
+{
+    return (unsigned)o >= EA_OUT__COUNT ? json_null() : j_name(ea_outcome_name(o), o);
+}
+
+static json_t *j_side_verdict(enum ea_verdict v)
+{
+    return v == EA_V_NONE ? json_null() : j_name(ea_verdict_name(v), v);
+}
+
+static json_t *j_change(const struct ea_change *c)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "change", j_name(ea_change_kind_name(c->kind), c->kind));
+    ok = ok && set(o, "name", c->named ? j_str(&c->key) : json_null());
+    ok = ok && set(o, "key", j_str(&c->key));
+    ok = ok && set(o, "port", j_int(c->port));
+    ok = ok && set(o, "transport", j_name(ea_transport_name(c->transport), c->transport));
+    ok = ok &&
+         set(o, "outcome", j_sides(j_side_outcome(c->old_outcome), j_side_outcome(c->new_outcome)));
+    ok = ok &&
+         set(o, "verdict", j_sides(j_side_verdict(c->old_verdict), j_side_verdict(c->new_verdict)));
+    ok = ok && set(o, "connections", j_sides(j_u64(c->old_conns), j_u64(c->new_conns)));
+    if (!ok)
+        json_decref(o);
+    return ok ? o : NULL;
+}
+
 static json_t *j_head(const struct ea_report *r)
 {
     json_t *o = json_object();
@@ -744,6 +807,11 @@ static json_t *j_head(const struct ea_report *r)
     } else {
         ok = ok && set(o, "time", json_null());
     }
+    if (r->n_runs) { /* a union of reports */
+        json_t *runs = attach(o, "runs", json_array(), &ok);
+        for (size_t i = 0; ok && i < r->n_runs; i++)
+            ok = append(runs, j_run(&r->runs[i]));
+    }
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;
@@ -755,6 +823,13 @@ static json_t *j_tail(const struct ea_report *r)
     bool ok = o != NULL;
     if (r->has_policy)
         ok = ok && set_policy(o, r);
+    if (r->diff.present) {
+        json_t *diff = attach(o, "diff", json_object(), &ok);
+        ok = ok && set(diff, "base", j_str(&r->diff.base));
+        json_t *changes = attach(diff, "changes", json_array(), &ok);
+        for (size_t i = 0; ok && i < r->diff.n_changes; i++)
+            ok = append(changes, j_change(&r->diff.changes[i]));
+    }
     json_t *stats = attach(o, "stats", json_object(), &ok);
     json_t *counters = attach(stats, "counters", json_object(), &ok);
     for (unsigned i = 0; ok && i < EA_C__COUNT; i++) {

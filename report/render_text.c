@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The terminal report. Every cell is built in memory first so that column
- * widths come from the data; names are never cut (people paste them), so a
- * long one widens its column. Names are written in the safe text of
- * escape.h, so every cell is printable ASCII: one byte is one column, and no
- * byte from the capture can reach the terminal as a control sequence. Colour
- * sequences are ours alone, and only when asked for.
+ * The terminal report, the answer first: the summary (and what changed,
+ * with --diff), the findings, what to do, the hosts with their verdicts and
+ * evidence, the DNS names never connected to, then the capture's facts; the
+ * connections and every DNS query only when asked (-v).
+ *
+ * It fits the width it is given: tables drop their least needed columns,
+ * wrap their last one (or put it under the row), and shorten long names in
+ * the middle ("cas-bri...hf.co": the JSON report has them whole); sentences
+ * and lists wrap. Every cell is built in memory first, in the safe text of
+ * escape.h, so every byte is printable ASCII: one byte is one column, and no
+ * byte from the capture can reach the terminal as a control sequence.
+ * Colour sequences are ours alone, and only when asked for.
  */
 #include "render.h"
 
@@ -14,16 +20,28 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "emit.h"
 #include "escape.h"
+#include "phrase.h"
 
 #define SGR_RESET "\x1b[0m"
 #define SGR_BOLD "\x1b[1m"
 #define SGR_RED "\x1b[31m"
 #define SGR_GREEN "\x1b[32m"
 #define SGR_YELLOW "\x1b[33m"
+
+enum {
+    CUT_MARK_LEN = 3,   /* "..." */
+    INDENT = 2,         /* list items, table rows under a heading */
+    STACK_INDENT = 4,   /* a table's last column under its row */
+    WRAP_EASY = 40,     /* narrowest a wrapped column gets before other columns are left out */
+    WRAP_FLOOR = 24,    /* narrowest a wrapped column gets before it goes under the row */
+    CUT_FLOOR = 28,     /* narrowest a name column gets before the last column goes under */
+    NAME_MIN = 12,      /* narrowest a name gets at all */
+    MIN_WIDTH = 60,     /* a narrower width is taken as this */
+    MAX_TABLE_COLS = 16 /* columns of a table */
+};
 
 /* ---- cells: growable strings ---- */
 
@@ -38,7 +56,7 @@ static bool cell_reserve(struct cell *c, size_t more)
 {
     if (c->oom)
         return false;
-    if (more < c->cap - c->len)
+    if (c->cap > c->len && more < c->cap - c->len)
         return true;
     size_t ncap = c->cap ? c->cap : 32;
     while (ncap - c->len <= more) {
@@ -128,11 +146,191 @@ static void cell_sep(struct cell *c, const char *sep)
         cell_puts(c, sep);
 }
 
+static void cell_free(struct cell *c)
+{
+    free(c->s);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- safe text, shortened and wrapped ---- */
+
+/* Where the escape that covers s[i] begins: safe text is printable, and an
+ * escape is "\\" or "\xNN", so a cut must not fall inside one. */
+static size_t escape_start(const char *s, size_t len, size_t i)
+{
+    size_t at = 0;
+    while (at < len) {
+        size_t n = 1;
+        if (s[at] == '\\' && at + 1 < len)
+            n = s[at + 1] == 'x' ? 4 : 2;
+        if (i < at + n)
+            return at;
+        at += n;
+    }
+    return len;
+}
+
+/* The length of the escape (or byte) of safe text at s[at]. */
+static size_t escape_len(const char *s, size_t len, size_t at)
+{
+    if (s[at] != '\\' || at + 1 >= len)
+        return 1;
+    return s[at + 1] == 'x' ? 4 : 2;
+}
+
+/* The safe text s[0..len) in at most max columns: its head and tail around
+ * "...", cut between escapes. */
+static void cell_shorten(struct cell *out, const char *s, size_t len, size_t max)
+{
+    if (len <= max || max <= CUT_MARK_LEN + 2) {
+        cell_putn(out, s, len <= max ? len : max);
+        return;
+    }
+    size_t keep = max - CUT_MARK_LEN;
+    size_t head = escape_start(s, len, (keep + 1) / 2);
+    size_t want = len - keep / 2; /* the tail starts here, or at the next escape */
+    size_t t = escape_start(s, len, want);
+    if (t < want)
+        t += escape_len(s, len, t);
+    if (t > len)
+        t = len;
+    cell_putn(out, s, head);
+    cell_puts(out, "...");
+    cell_putn(out, s + t, len - t);
+}
+
+/* The next line of at most width columns of s[*pos..len): broken at the last
+ * space that fits (or hard, inside a word longer than the line); *pos moves
+ * past it and the spaces after it. Returns the line's length. */
+static size_t next_line(const char *s, size_t len, size_t *pos, size_t width)
+{
+    size_t a = *pos;
+    if (width == 0 || len - a <= width) {
+        *pos = len;
+        return len - a;
+    }
+    size_t brk = 0;
+    for (size_t i = a + 1; i <= a + width; i++)
+        if (s[i] == ' ')
+            brk = i;
+    size_t end = brk ? brk : escape_start(s, len, a + width);
+    if (end == a) /* an escape wider than the line: take it whole */
+        end = a + (len - a < 4 ? len - a : 4);
+    size_t n = end - a;
+    while (n > 0 && s[a + n - 1] == ' ')
+        n--;
+    *pos = end;
+    while (*pos < len && s[*pos] == ' ')
+        (*pos)++;
+    return n;
+}
+
+static void put_pad(FILE *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+/* A paragraph: the first line after first spaces, the others after rest
+ * spaces, each within width (0: one line). */
+static int put_para(FILE *out, const struct cell *c, size_t width, size_t first, size_t rest)
+{
+    if (c->oom)
+        return -1;
+    size_t pos = 0;
+    bool line1 = true;
+    do {
+        size_t ind = line1 ? first : rest;
+        size_t w = width > ind + 8 ? width - ind : width ? 8 : 0;
+        size_t at = pos;
+        size_t n = next_line(c->s ? c->s : "", c->len, &pos, w);
+        put_pad(out, ind);
+        if (n)
+            fwrite(c->s + at, 1, n, out);
+        fputc('\n', out);
+        line1 = false;
+    } while (pos < c->len);
+    return 0;
+}
+
+/* A sentence as one cell: names in safe text, shortened to name_max
+ * columns when longer (0: never). */
+static void cell_phrase(struct cell *c, const struct phrase *ph, size_t name_max)
+{
+    if (ph->oom)
+        c->oom = true;
+    for (size_t i = 0; i < ph->n; i++) {
+        const struct phrase_part *p = &ph->parts[i];
+        if (p->kind == PHRASE_NAME && name_max && !p->whole) {
+            struct cell tmp = {0};
+            cell_esc(&tmp, p->s, p->len);
+            cell_shorten(c, tmp.s ? tmp.s : "", tmp.len, name_max);
+            if (tmp.oom)
+                c->oom = true;
+            cell_free(&tmp);
+        } else {
+            cell_esc(c, p->s, p->len);
+        }
+    }
+}
+
+/* ---- the output ---- */
+
+struct out {
+    FILE *f;
+    bool color;
+    bool started;    /* something was written: a title is set off by a blank line */
+    size_t width;    /* 0: no limit */
+    size_t name_max; /* names in sentences longer than this are shortened; 0: never */
+    int rc;
+    struct phrase ph;
+    struct cell c;
+};
+
+static void title(struct out *o, const char *t)
+{
+    if (o->started)
+        fputc('\n', o->f);
+    o->started = true;
+    if (o->color)
+        fprintf(o->f, SGR_BOLD "%s" SGR_RESET "\n", t);
+    else
+        fprintf(o->f, "%s\n", t);
+}
+
+/* The sentence in o->ph as a paragraph; clears it. */
+static void say(struct out *o, size_t first, size_t rest)
+{
+    o->c.len = 0;
+    o->c.oom = false;
+    cell_phrase(&o->c, &o->ph, o->name_max);
+    o->rc |= put_para(o->f, &o->c, o->width, first, rest);
+    phrase_clear(&o->ph);
+    o->c.len = 0;
+    o->c.oom = false;
+}
+
+/* The cell o->c as a paragraph; clears it. */
+static void say_cell(struct out *o, size_t first, size_t rest)
+{
+    o->rc |= put_para(o->f, &o->c, o->width, first, rest);
+    o->c.len = 0;
+    o->c.oom = false;
+}
+
 /* ---- tables ---- */
+
+enum fit {
+    FIT_KEEP = 0, /* never narrowed */
+    FIT_CUT,      /* names: shortened in the middle */
+    FIT_WRAP,     /* the last column: wrapped, or put under the row */
+};
 
 struct col {
     const char *head;
     bool right;
+    enum fit fit;
+    unsigned drop; /* 0: always shown; else left out when the line is too wide, highest first */
 };
 
 struct table {
@@ -143,6 +341,7 @@ struct table {
     bool oom;
     uint32_t hidden; /* bit j: column j is not printed (its cells stay empty) */
     bool no_head;    /* no heading line */
+    size_t indent;   /* spaces before each line */
 };
 
 static bool col_hidden(const struct table *t, size_t j)
@@ -183,74 +382,228 @@ static void table_free(struct table *t)
     t->nrows = t->cap = 0;
 }
 
-static void put_pad(FILE *out, size_t n)
+struct layout {
+    size_t width[MAX_TABLE_COLS];
+    bool shown[MAX_TABLE_COLS];
+    size_t wrap;  /* the wrapped column, or MAX_TABLE_COLS */
+    bool stacked; /* the wrapped column goes under its row */
+};
+
+static size_t line_width(const struct table *t, const struct layout *l)
 {
-    for (size_t i = 0; i < n; i++)
-        fputc(' ', out);
+    size_t sum = t->indent, n = 0;
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (!l->shown[j] || (l->stacked && j == l->wrap))
+            continue;
+        sum += l->width[j] + (n++ ? 2 : 0);
+    }
+    return sum;
 }
 
-/* One line: cells separated by two spaces, no trailing blanks. */
-static void table_line(const struct table *t, const struct cell *row, const char *const *texts,
-                       const size_t *width, FILE *out, bool color)
+/* Narrow the columns of one kind to floor (never below it, nor widen),
+ * the widest first, a column at a time, until the line fits max; true when
+ * it does. */
+static bool narrow(const struct table *t, struct layout *l, enum fit fit, size_t floor, size_t max)
 {
+    while (line_width(t, l) > max) {
+        size_t widest = MAX_TABLE_COLS;
+        for (size_t j = 0; j < t->ncols; j++)
+            if (l->shown[j] && t->cols[j].fit == fit && !(l->stacked && j == l->wrap) &&
+                l->width[j] > floor && (widest == MAX_TABLE_COLS || l->width[j] > l->width[widest]))
+                widest = j;
+        if (widest == MAX_TABLE_COLS)
+            return false;
+        l->width[widest]--;
+    }
+    return true;
+}
+
+static void natural_widths(const struct table *t, struct layout *l)
+{
+    for (size_t j = 0; j < t->ncols; j++) {
+        size_t w = strlen(t->cols[j].head);
+        for (size_t i = 0; i < t->nrows; i++)
+            if (t->cells[i * t->ncols + j].len > w)
+                w = t->cells[i * t->ncols + j].len;
+        l->width[j] = w;
+    }
+}
+
+/* The highest drop level among the shown columns, from min up; 0: none. */
+static unsigned drop_level(const struct table *t, const struct layout *l, unsigned min)
+{
+    unsigned level = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        if (l->shown[j] && t->cols[j].drop >= min && t->cols[j].drop > level)
+            level = t->cols[j].drop;
+    return level;
+}
+
+static void hide_level(const struct table *t, struct layout *l, unsigned level)
+{
+    for (size_t j = 0; j < t->ncols; j++)
+        if (t->cols[j].drop == level)
+            l->shown[j] = false;
+}
+
+/*
+ * Natural widths, then as much as fits max columns (0: no limit): first the
+ * dispensable columns (drop level 2 and up) give way to a comfortable wrapped
+ * column, then the wrapped column and the names narrow; when that is not
+ * enough the wrapped column goes under its row, and the names narrow
+ * further, and only then do the last dispensable columns (level 1) go.
+ */
+static void table_fit(const struct table *t, size_t max, struct layout *l)
+{
+    memset(l, 0, sizeof *l);
+    l->wrap = MAX_TABLE_COLS;
+    for (size_t j = 0; j < t->ncols; j++) {
+        l->shown[j] = !col_hidden(t, j);
+        if (l->shown[j] && t->cols[j].fit == FIT_WRAP)
+            l->wrap = j;
+    }
+    for (;;) {
+        natural_widths(t, l);
+        if (max == 0 || line_width(t, l) <= max || narrow(t, l, FIT_WRAP, WRAP_EASY, max))
+            return;
+        unsigned level = drop_level(t, l, 2);
+        if (level == 0)
+            break;
+        hide_level(t, l, level);
+    }
+    if (narrow(t, l, FIT_WRAP, WRAP_FLOOR, max) || narrow(t, l, FIT_CUT, CUT_FLOOR, max))
+        return;
+    if (l->wrap != MAX_TABLE_COLS)
+        l->stacked = true;
+    for (;;) {
+        natural_widths(t, l);
+        if (l->stacked)
+            l->width[l->wrap] =
+                max > t->indent + STACK_INDENT + 20 ? max - t->indent - STACK_INDENT : 20;
+        if (narrow(t, l, FIT_CUT, NAME_MIN, max))
+            return;
+        unsigned level = drop_level(t, l, 1);
+        if (level == 0)
+            return; /* as narrow as it gets: the line is longer than max */
+        hide_level(t, l, level);
+    }
+}
+
+/* One cell, padded to w (right-aligned or not), shortened in the middle
+ * when it is a name wider than w. pad_after: pad on the right too. */
+static void put_cell(FILE *out, const struct col *col, const struct cell *c, size_t w,
+                     bool pad_after, bool color)
+{
+    const char *s = c->s ? c->s : "";
+    struct cell cut = {0};
+    if (c->len > w && col->fit == FIT_CUT) {
+        cell_shorten(&cut, s, c->len, w);
+        s = cut.s ? cut.s : "";
+    }
+    size_t len = cut.s ? cut.len : c->len;
+    size_t pad = w > len ? w - len : 0;
+    if (col->right)
+        put_pad(out, pad);
+    if (color && c->color)
+        fputs(c->color, out);
+    fwrite(s, 1, len, out);
+    if (color && c->color)
+        fputs(SGR_RESET, out);
+    if (!col->right && pad_after)
+        put_pad(out, pad);
+    cell_free(&cut);
+}
+
+/* The lines of one row (row NULL: the heading). */
+static void table_line(const struct table *t, const struct layout *l, const struct cell *row,
+                       FILE *out, bool color)
+{
+    struct cell heads[MAX_TABLE_COLS];
+    if (!row) {
+        for (size_t j = 0; j < t->ncols; j++)
+            heads[j] = (struct cell){.s = (char *)t->cols[j].head, .len = strlen(t->cols[j].head)};
+        row = heads;
+    }
+    bool wrapped = l->wrap != MAX_TABLE_COLS && !l->stacked && row != heads;
     size_t last = 0; /* columns after the last non-empty one are not written */
     for (size_t j = 0; j < t->ncols; j++)
-        if (!col_hidden(t, j) && (row ? row[j].len : strlen(texts[j])) > 0)
+        if (l->shown[j] && !(l->stacked && j == l->wrap) && row[j].len > 0)
             last = j + 1;
-    if (color && !row)
-        fputs(SGR_BOLD, out); /* the heading line, in one span */
+    /* the wrapped cell's lines: the first goes on the row */
+    const struct cell *wc = wrapped ? &row[l->wrap] : NULL;
+    size_t wpos = 0, wat = 0, wn = 0;
+    if (wc) {
+        wat = wpos;
+        wn = next_line(wc->s ? wc->s : "", wc->len, &wpos, l->width[l->wrap]);
+    }
+    size_t col_at[MAX_TABLE_COLS] = {0}, at = t->indent;
+    if (color && row == heads)
+        fputs(SGR_BOLD, out);
+    put_pad(out, t->indent);
     bool first = true;
     for (size_t j = 0; j < last; j++) {
-        if (col_hidden(t, j))
+        if (!l->shown[j] || (l->stacked && j == l->wrap))
             continue;
-        const char *s = row ? (row[j].s ? row[j].s : "") : texts[j];
-        size_t len = row ? row[j].len : strlen(texts[j]);
-        const char *sgr = row ? row[j].color : NULL;
-        size_t pad = width[j] - len;
-        if (!first)
+        if (!first) {
             fputs("  ", out);
+            at += 2;
+        }
         first = false;
-        if (t->cols[j].right)
-            put_pad(out, pad);
-        if (color && sgr)
-            fputs(sgr, out);
-        fwrite(s, 1, len, out);
-        if (color && sgr)
-            fputs(SGR_RESET, out);
-        if (!t->cols[j].right && j + 1 < last)
-            put_pad(out, pad);
+        col_at[j] = at;
+        if (wc && j == l->wrap) {
+            struct cell part = {.s = wc->s + wat, .len = wn, .color = wc->color};
+            put_cell(out, &t->cols[j], &part, l->width[j], false, color);
+        } else {
+            put_cell(out, &t->cols[j], &row[j], l->width[j], j + 1 < last, color);
+        }
+        at += l->width[j];
     }
-    if (color && !row)
+    if (color && row == heads)
         fputs(SGR_RESET, out);
     fputc('\n', out);
+    /* the rest of a wrapped cell, in its column */
+    while (wc && wpos < wc->len) {
+        wat = wpos;
+        wn = next_line(wc->s, wc->len, &wpos, l->width[l->wrap]);
+        put_pad(out, col_at[l->wrap]);
+        if (color && wc->color)
+            fputs(wc->color, out);
+        fwrite(wc->s + wat, 1, wn, out);
+        if (color && wc->color)
+            fputs(SGR_RESET, out);
+        fputc('\n', out);
+    }
+    /* a stacked cell under the row */
+    if (l->stacked && row != heads && row[l->wrap].len) {
+        const struct cell *sc = &row[l->wrap];
+        size_t pos = 0;
+        while (pos < sc->len) {
+            size_t a = pos, n = next_line(sc->s, sc->len, &pos, l->width[l->wrap]);
+            put_pad(out, t->indent + STACK_INDENT);
+            fwrite(sc->s + a, 1, n, out);
+            fputc('\n', out);
+        }
+    }
 }
 
-static int table_print(struct table *t, FILE *out, bool color)
+static int table_print(struct table *t, FILE *out, bool color, size_t width)
 {
-    if (t->oom)
+    if (t->oom || t->ncols > MAX_TABLE_COLS)
         return -1;
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         if (t->cells[i].oom)
             return -1;
     if (t->nrows == 0) {
-        fputs("  (none)\n", out);
+        put_pad(out, t->indent);
+        fputs("(none)\n", out);
         return 0;
     }
-    size_t width[16];
-    const char *heads[16];
-    if (t->ncols > 16)
-        return -1;
-    for (size_t j = 0; j < t->ncols; j++) {
-        heads[j] = t->cols[j].head;
-        width[j] = strlen(heads[j]);
-        for (size_t i = 0; i < t->nrows; i++)
-            if (t->cells[i * t->ncols + j].len > width[j])
-                width[j] = t->cells[i * t->ncols + j].len;
-    }
+    struct layout l;
+    table_fit(t, width, &l);
     if (!t->no_head)
-        table_line(t, NULL, heads, width, out, color);
+        table_line(t, &l, NULL, out, color);
     for (size_t i = 0; i < t->nrows; i++)
-        table_line(t, &t->cells[i * t->ncols], NULL, width, out, color);
+        table_line(t, &l, &t->cells[i * t->ncols], out, color);
     return 0;
 }
 
@@ -354,43 +707,6 @@ static void cell_seconds(struct cell *c, int64_t us)
     cell_printf(c, "%s%" PRIu64 ".%03" PRIu64, us < 0 && ms ? "-" : "", ms / 1000, ms % 1000);
 }
 
-/* The time a timeval stands for, with 0 <= tv_usec < 1000000: a capture
- * with an invalid sub-second field (tcpdump's timestamp_invalid_nano) gives
- * libpcap's tv_usec of a million or more. */
-static struct timeval tv_normal(const struct timeval *tv)
-{
-    struct timeval n = *tv;
-    long long carry = (long long)n.tv_usec / 1000000;
-    if (n.tv_usec % 1000000 < 0)
-        carry--;
-    n.tv_sec += (time_t)carry;
-    n.tv_usec -= (suseconds_t)(carry * 1000000);
-    return n;
-}
-
-/* "2024-05-01 12:00:00.123"; with_date false leaves the date out. */
-static void cell_clock(struct cell *c, const struct timeval *when, bool with_date)
-{
-    struct timeval tv = tv_normal(when);
-    time_t t = (time_t)tv.tv_sec;
-    struct tm tm;
-    char buf[64];
-    if (!gmtime_r(&t, &tm) ||
-        !strftime(buf, sizeof buf, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
-        cell_printf(c, "%lld", (long long)tv.tv_sec);
-        return;
-    }
-    cell_printf(c, "%s.%03ld", buf, (long)(tv.tv_usec / 1000));
-}
-
-static bool same_day(const struct timeval *a, const struct timeval *b)
-{
-    time_t ta = (time_t)tv_normal(a).tv_sec, tb = (time_t)tv_normal(b).tv_sec;
-    struct tm ma, mb;
-    return gmtime_r(&ta, &ma) && gmtime_r(&tb, &mb) && ma.tm_year == mb.tm_year &&
-           ma.tm_yday == mb.tm_yday;
-}
-
 static bool str_eq_ci(const struct ea_str *a, const struct ea_str *b)
 {
     if (a->len != b->len)
@@ -406,8 +722,6 @@ static bool str_eq_ci(const struct ea_str *a, const struct ea_str *b)
     }
     return true;
 }
-
-/* ---- the allowlist ---- */
 
 static const struct {
     enum ea_verdict v;
@@ -453,9 +767,8 @@ static void cell_rule_ref(struct cell *c, const struct ea_rule *rule)
     cell_puts(c, ")");
 }
 
-/* The RULE cell: the rule that permits (or may permit) it, and for the
- * others the reason no rule can; an Inactive rule that matches is cited
- * after the reason. */
+/* The rule that permits (or may permit) it, and for the others the reason
+ * no rule can; an Inactive rule that matches is cited after the reason. */
 static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea_verdict v,
                               long index, enum ea_verdict_why vw)
 {
@@ -476,80 +789,697 @@ static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea
         cell_puts(c, "-");
 }
 
-/* A near miss in one sentence (render_json.c writes the same one). */
-static void cell_near_miss(struct cell *c, const struct ea_host *h, const struct ea_rule *rule,
-                           enum ea_near_kind kind)
+static void cell_dns_type(struct cell *c, uint16_t type)
 {
-    cell_str(c, &h->key);
-    cell_puts(c, " was denied: ");
-    switch (kind) {
-    case EA_NEAR_APEX:
-        cell_puts(c, "only ");
-        cell_str(c, &rule->destination);
-        cell_puts(c, " is allowed (");
-        cell_str(c, &rule->origin);
-        cell_puts(c, "), and ");
-        cell_str(c, &rule->destination);
-        cell_puts(c, " never matches the apex ");
-        cell_str(c, &h->key);
-        break;
-    case EA_NEAR_SUBDOMAIN:
-        cell_puts(c, "only ");
-        cell_str(c, &rule->destination);
-        cell_puts(c, " is allowed (");
-        cell_str(c, &rule->origin);
-        cell_puts(c, "), which matches no other name");
-        break;
-    case EA_NEAR_SERVICE:
-        cell_str(c, &rule->destination);
-        cell_puts(c, " (");
-        cell_str(c, &rule->origin);
-        cell_puts(c, ") permits other ");
-        cell_str(c, &h->service.name);
-        cell_puts(c, " hosts, but does not cover this one (");
-        cell_str(c, &h->service.role);
-        cell_puts(c, ")");
-        break;
-    case EA_NEAR_INACTIVE:
-    default:
-        cell_puts(c, "rule ");
-        if (rule->name.len) {
-            cell_str(c, &rule->name);
-            cell_puts(c, "/");
+    const char *name = ea_dns_type_name(type);
+    if (name)
+        cell_text(c, name);
+    else
+        cell_printf(c, "TYPE%u", (unsigned)type); /* RFC 3597 §5 */
+}
+
+static void cell_rcode(struct cell *c, int rcode)
+{
+    if (rcode < 0) {
+        cell_puts(c, "no response");
+        c->color = SGR_YELLOW;
+        return;
+    }
+    cell_name(c, ea_dns_rcode_name(rcode), rcode);
+    if (rcode != EA_DNS_RCODE_NOERROR)
+        c->color = SGR_RED;
+}
+
+static void cell_answers(struct cell *a, const struct ea_dns *d)
+{
+    for (size_t k = 0; k < d->n_answers; k++) {
+        const struct ea_dns_answer *ans = &d->answers[k];
+        cell_sep(a, ", ");
+        if (ans->type != EA_DNS_TYPE_A && ans->type != EA_DNS_TYPE_AAAA) {
+            cell_dns_type(a, ans->type);
+            cell_puts(a, " ");
         }
-        cell_str(c, &rule->destination);
-        cell_puts(c, " (");
-        cell_str(c, &rule->origin);
-        cell_puts(c, ") would permit it but is Inactive");
-        break;
+        cell_str(a, &ans->data);
+    }
+    if (d->answers_dropped) {
+        cell_sep(a, ", ");
+        cell_puts(a, "(more not kept)");
     }
 }
 
-/* ---- sections ---- */
+/* ---- SUMMARY ---- */
 
-static int write_line(FILE *out, struct cell *c)
+static void print_summary(struct out *o, const struct ea_report *r)
 {
-    if (c->oom)
-        return -1;
-    if (c->len)
-        fwrite(c->s, 1, c->len, out);
+    title(o, "SUMMARY");
+    phrase_summary(&o->ph, r);
+    say(o, 0, INDENT);
+    phrase_overview(&o->ph, r);
+    say(o, 0, INDENT);
+    if (r->has_policy) {
+        cell_printf(&o->c, "rules: %zu", r->n_rules);
+        for (size_t i = 0; i < r->n_rule_sources; i++) {
+            cell_puts(&o->c, i ? ", " : " from ");
+            cell_str(&o->c, &r->rule_sources[i]);
+        }
+        say_cell(o, 0, INDENT);
+    }
+    if (r->n_runs) {
+        cell_puts(&o->c, "runs: ");
+        for (size_t i = 0; i < r->n_runs; i++) {
+            cell_printf(&o->c, "%s%zu ", i ? ", " : "", i + 1);
+            cell_str(&o->c, &r->runs[i].path);
+        }
+        say_cell(o, 0, INDENT);
+    }
+    bool said = false;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_input *in = &r->inputs[i];
+        if (!in->truncated)
+            continue;
+        cell_puts(&o->c, "warning: '");
+        cell_str(&o->c, &in->path);
+        cell_puts(&o->c, "' ends inside a record");
+        if (in->truncated_offset)
+            cell_printf(&o->c, " at byte %" PRIu64, in->truncated_offset);
+        cell_puts(&o->c, ": the capture is truncated");
+        say_cell(o, 0, INDENT);
+        said = true;
+    }
+    if (r->truncated && !said) {
+        cell_puts(&o->c, "warning: the capture is truncated");
+        say_cell(o, 0, INDENT);
+    }
+}
+
+/* ---- CHANGES (--diff) ---- */
+
+enum { X_MARK, X_HOST, X_PORT, X_CHANGE, X__N };
+static const struct col change_cols[X__N] = {
+    [X_MARK] = {"", false, FIT_KEEP, 0},
+    [X_HOST] = {"HOST", false, FIT_CUT, 0},
+    [X_PORT] = {"PORT", false, FIT_KEEP, 0},
+    [X_CHANGE] = {"CHANGE", false, FIT_WRAP, 0},
+};
+
+static void print_changes(struct out *o, const struct ea_report *r)
+{
+    if (!r->diff.present)
+        return;
+    title(o, "CHANGES");
+    phrase_diff_summary(&o->ph, r);
+    say(o, 0, INDENT);
+    if (!r->diff.n_changes)
+        return;
+    struct table t = {.cols = change_cols, .ncols = X__N, .indent = INDENT};
+    static const char *const marks[EA_CHANGE__COUNT] = {"+", "-", "~"};
+    for (size_t i = 0; i < r->diff.n_changes; i++) {
+        const struct ea_change *c = &r->diff.changes[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_puts(&row[X_MARK], (unsigned)c->kind < EA_CHANGE__COUNT ? marks[c->kind] : "?");
+        cell_str(&row[X_HOST], &c->key);
+        cell_printf(&row[X_PORT], "%u/", (unsigned)c->port);
+        cell_transport(&row[X_PORT], c->transport);
+        phrase_change(&o->ph, c);
+        cell_phrase(&row[X_CHANGE], &o->ph, 0);
+        phrase_clear(&o->ph);
+        row[X_CHANGE].color = c->kind == EA_CHANGE_NEW ? SGR_YELLOW : NULL;
+    }
+    o->rc |= table_print(&t, o->f, o->color, o->width);
+    table_free(&t);
+}
+
+/* ---- FINDINGS ---- */
+
+static void print_findings(struct out *o, const struct ea_report *r)
+{
+    if (!r->has_policy || !r->n_findings)
+        return;
+    title(o, "FINDINGS");
+    for (unsigned k = 0; k < EA_FIND__COUNT; k++) {
+        if (!r->summary.findings[k])
+            continue;
+        phrase_finding_group(&o->ph, r, (enum ea_finding_kind)k);
+        say(o, 0, INDENT);
+        for (size_t i = 0; i < r->n_findings; i++) {
+            if (r->findings[i].kind != (enum ea_finding_kind)k)
+                continue;
+            phrase_finding_item(&o->ph, r, &r->findings[i]);
+            say(o, INDENT, 2 * INDENT);
+        }
+    }
+}
+
+/* ---- WHAT TO DO ---- */
+
+enum { A_DEST, A_NAME, A_NOTE, A__N };
+static const struct col add_cols[A__N] = {
+    [A_DEST] = {"DESTINATION", false, FIT_CUT, 0},
+    [A_NAME] = {"RULE NAME", false, FIT_CUT, 0},
+    [A_NOTE] = {"NOTE", false, FIT_WRAP, 0},
+};
+
+/* "covers: a, b" */
+static void cell_covers(struct cell *c, const struct ea_remedy *m)
+{
+    cell_puts(c, "covers: ");
+    for (size_t k = 0; k < m->n_covers; k++) {
+        if (k)
+            cell_puts(c, ", ");
+        cell_str(c, &m->covers[k]);
+    }
+}
+
+/* "pattern (origin), ..." for rules[idx[0..n)]; "none" when there are none. */
+static void cell_rule_list(struct cell *c, const struct ea_report *r, const size_t *idx, size_t n)
+{
+    size_t said = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = idx[i];
+        if (k >= r->n_rules)
+            continue;
+        if (said++)
+            cell_puts(c, ", ");
+        cell_rule_ref(c, &r->rules[k]);
+    }
+    if (!said)
+        cell_puts(c, "none");
+}
+
+/*
+ * A line of az CLI (emit.c) made to fit: a comment wraps at spaces under
+ * "# "; a command breaks before its options ("--x value"), never inside a
+ * quoted word, with " \" continuations indented by two; a trailing
+ * "  # note" goes on a comment line before it. A commented-out command keeps
+ * "# " on each of its lines.
+ */
+static void put_shell_line(FILE *out, const char *s, size_t len, size_t width)
+{
+    if (width == 0 || len <= width) {
+        fwrite(s, 1, len, out);
+        fputc('\n', out);
+        return;
+    }
+    size_t lead = 0; /* "# " of a commented-out command */
+    bool comment = len > 0 && s[0] == '#';
+    if (comment && len > 5 && memcmp(s, "# az ", 5) == 0) {
+        lead = 2;
+        comment = false;
+    }
+    if (comment) {
+        size_t pre = 1;
+        while (pre < len && s[pre] == ' ')
+            pre++;
+        struct cell c = {0};
+        cell_putn(&c, s + pre, len - pre);
+        size_t pos = 0, w = width > pre + 8 ? width - pre - 2 : 8;
+        bool first = true;
+        while (pos < c.len) {
+            size_t a = pos, n = next_line(c.s, c.len, &pos, w);
+            fwrite(s, 1, pre, out);
+            if (!first)
+                fputs("  ", out);
+            fwrite(c.s + a, 1, n, out);
+            fputc('\n', out);
+            first = false;
+        }
+        cell_free(&c);
+        return;
+    }
+    /* the words outside quotes: where each begins, and a trailing comment */
+    size_t starts[256], n_words = 0, note = len;
+    enum { PLAIN, SQUOTE, ANSI } st = PLAIN;
+    for (size_t i = lead; i < len; i++) {
+        char ch = s[i];
+        if (st == SQUOTE) {
+            if (ch == '\'')
+                st = PLAIN;
+            continue;
+        }
+        if (st == ANSI) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '\'')
+                st = PLAIN;
+            continue;
+        }
+        if (ch == ' ') {
+            continue;
+        }
+        bool word_start = i == lead || s[i - 1] == ' ';
+        if (word_start && ch == '#') {
+            note = i;
+            break;
+        }
+        if (word_start && ch == '-' && i + 1 < len && s[i + 1] == '-' &&
+            n_words < sizeof starts / sizeof starts[0])
+            starts[n_words++] = i;
+        if (ch == '\\')
+            i++;
+        else if (ch == '$' && i + 1 < len && s[i + 1] == '\'') {
+            st = ANSI;
+            i++;
+        } else if (ch == '\'') {
+            st = SQUOTE;
+        }
+    }
+    size_t end = note;
+    while (end > lead && s[end - 1] == ' ')
+        end--;
+    if (note < len) /* the note first, as a comment line of its own */
+        put_shell_line(out, s + note, len - note, width);
+    /* pack "--option value" groups into lines */
+    size_t col = lead;
+    fwrite(s, 1, lead, out);
+    for (size_t g = 0; g <= n_words; g++) {
+        size_t from = g == 0 ? lead : starts[g - 1];
+        size_t to = g < n_words ? starts[g] : end;
+        while (to > from && s[to - 1] == ' ')
+            to--;
+        if (to <= from)
+            continue;
+        size_t n = to - from;
+        if (g > 0 && col + 1 + n + 2 > width) {
+            fputs(" \\\n", out);
+            fwrite(s, 1, lead, out);
+            fputs("  ", out);
+            col = lead + 2;
+        } else if (g > 0) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(s + from, 1, n, out);
+        col += n;
+    }
     fputc('\n', out);
-    return 0;
+}
+
+/* The az CLI lines of the remedies (emit.c), each made to fit. */
+static int print_az(struct out *o, const struct ea_report *r, const struct emit_opts *eo)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return -1;
+    static const struct emit_opts none = {0};
+    int rc = emit_remedies(r, EMIT_AZ, eo ? eo : &none, mem);
+    if (fclose(mem) != 0)
+        rc = -1;
+    for (size_t a = 0; rc == 0 && a < len;) {
+        const char *nl = memchr(buf + a, '\n', len - a);
+        size_t n = nl ? (size_t)(nl - (buf + a)) : len - a;
+        put_shell_line(o->f, buf + a, n, o->width);
+        a += n + 1;
+    }
+    free(buf);
+    return rc;
+}
+
+static void print_to_do(struct out *o, const struct ea_report *r, const struct emit_opts *eo)
+{
+    if (!r->has_policy)
+        return;
+    title(o, "WHAT TO DO");
+    const struct ea_summary *s = &r->summary;
+    if (s->activations) {
+        cell_printf(&o->c, "Make %zu Inactive %s Active:", s->activations,
+                    s->activations == 1 ? "rule" : "rules");
+        say_cell(o, 0, INDENT);
+        for (size_t i = 0; i < r->n_remedies; i++) {
+            const struct ea_remedy *m = &r->remedies[i];
+            if (!m->activate || m->rule >= r->n_rules)
+                continue;
+            cell_puts(&o->c, "activate rule ");
+            cell_str(&o->c, &m->rule_name);
+            cell_puts(&o->c, " (");
+            cell_str(&o->c, &r->rules[m->rule].origin);
+            cell_puts(&o->c, "): ");
+            cell_str(&o->c, &m->destination);
+            cell_puts(&o->c, "; ");
+            cell_covers(&o->c, m);
+            say_cell(o, INDENT, 2 * INDENT);
+        }
+    }
+    if (s->rules_to_add || s->wildcards) {
+        cell_printf(&o->c, "Add %zu %s", s->rules_to_add, s->rules_to_add == 1 ? "rule" : "rules");
+        if (s->wildcards)
+            cell_printf(&o->c, ", or the %zu wildcard %s several of them", s->wildcards,
+                        s->wildcards == 1 ? "suggestion that covers" : "suggestions that cover");
+        cell_puts(&o->c, " (az CLI lines below):");
+        say_cell(o, 0, INDENT);
+        struct table t = {.cols = add_cols, .ncols = A__N, .indent = INDENT};
+        if (!s->wildcards)
+            t.hidden = UINT32_C(1) << A_NOTE;
+        for (size_t i = 0; i < r->n_remedies; i++) {
+            const struct ea_remedy *m = &r->remedies[i];
+            if (m->activate)
+                continue;
+            struct cell *row = table_row(&t);
+            if (!row)
+                break;
+            cell_str(&row[A_DEST], &m->destination);
+            cell_str(&row[A_NAME], &m->rule_name);
+            if (m->wildcard) {
+                cell_puts(&row[A_NOTE], "suggestion, instead of the exact rules; ");
+                cell_covers(&row[A_NOTE], m);
+            }
+        }
+        o->rc |= table_print(&t, o->f, o->color, o->width);
+        table_free(&t);
+    }
+    if (!r->n_remedies) {
+        cell_puts(&o->c, "Nothing to add: no name on ports 80 and 443 is denied.");
+        say_cell(o, 0, INDENT);
+    }
+    size_t n_near = 0;
+    for (size_t i = 0; i < r->n_near_misses; i++) {
+        const struct ea_near_miss *m = &r->near_misses[i];
+        if (m->host >= r->n_hosts || m->rule >= r->n_rules) /* never, from policy.c */
+            continue;
+        if (n_near++ == 0) {
+            cell_puts(&o->c, "Near misses:");
+            say_cell(o, 0, INDENT);
+        }
+        phrase_near_miss(&o->ph, r, m);
+        say(o, INDENT, 2 * INDENT);
+    }
+    if (r->n_unused_rules) {
+        cell_printf(&o->c, "Unused rules, candidates to remove (%zu): ", r->n_unused_rules);
+        cell_rule_list(&o->c, r, r->unused_rules, r->n_unused_rules);
+        say_cell(o, 0, INDENT);
+    }
+    size_t n_dup = 0;
+    for (size_t i = 0; i < r->n_duplicate_rules; i++) {
+        const struct ea_duplicate *d = &r->duplicate_rules[i];
+        if (d->rule >= r->n_rules || d->of >= r->n_rules) /* never, from policy.c */
+            continue;
+        cell_puts(&o->c, n_dup++ ? ", " : "Duplicate rules: ");
+        cell_rule_ref(&o->c, &r->rules[d->rule]);
+        cell_puts(&o->c, " duplicates ");
+        cell_rule_ref(&o->c, &r->rules[d->of]);
+    }
+    if (n_dup)
+        say_cell(o, 0, INDENT);
+    /* the owners' own guidance for services with rotating hosts */
+    for (size_t i = 0; i < r->n_service_notes; i++) {
+        phrase_service_note(&o->ph, &r->service_notes[i]);
+        say(o, 0, INDENT);
+    }
+    /* drift: denied names that other built-in profiles already permit */
+    size_t n_known = 0;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        if (!h->n_known_in)
+            continue;
+        if (n_known++ == 0) {
+            cell_puts(&o->c, "Denied here, permitted by other built-in profiles:");
+            say_cell(o, 0, INDENT);
+        }
+        phrase_known_in(&o->ph, h);
+        say(o, INDENT, 2 * INDENT);
+    }
+    if (r->n_remedies) {
+        fputc('\n', o->f);
+        o->rc |= print_az(o, r, eo);
+    }
+}
+
+/* ---- HOSTS ---- */
+
+enum {
+    H_HOST,
+    H_PORT,
+    H_OUTCOME,
+    H_CONNS,
+    H_VERDICT, /* with an allowlist only */
+    H_RUNS,    /* a union only */
+    H_FROM,
+    H_OUT,
+    H_IN,
+    H_NOTES,
+    H__N
+};
+static const struct col host_cols[H__N] = {
+    [H_HOST] = {"HOST", false, FIT_CUT, 0},        [H_PORT] = {"PORT", false, FIT_KEEP, 0},
+    [H_OUTCOME] = {"OUTCOME", false, FIT_KEEP, 0}, [H_CONNS] = {"CONNS", true, FIT_KEEP, 0},
+    [H_VERDICT] = {"VERDICT", false, FIT_KEEP, 0}, [H_RUNS] = {"RUNS", false, FIT_KEEP, 1},
+    [H_FROM] = {"NAME FROM", false, FIT_KEEP, 2},  [H_OUT] = {"BYTES OUT", true, FIT_KEEP, 3},
+    [H_IN] = {"BYTES IN", true, FIT_KEEP, 3},      [H_NOTES] = {"", false, FIT_WRAP, 0},
+};
+
+static void print_hosts(struct out *o, const struct ea_report *r)
+{
+    title(o, "HOSTS");
+    struct col cols[H__N];
+    memcpy(cols, host_cols, sizeof cols);
+    cols[H_NOTES].head = r->has_policy ? "RULE / EVIDENCE" : "EVIDENCE";
+    struct table t = {.cols = cols, .ncols = H__N};
+    if (!r->has_policy)
+        t.hidden |= UINT32_C(1) << H_VERDICT;
+    if (!r->n_runs)
+        t.hidden |= UINT32_C(1) << H_RUNS;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[r->host_order ? r->host_order[i] : i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_str(&row[H_HOST], &h->key);
+        cell_printf(&row[H_PORT], "%u/", (unsigned)h->port);
+        cell_transport(&row[H_PORT], h->transport);
+        cell_name(&row[H_OUTCOME], ea_outcome_name(h->outcome), h->outcome);
+        row[H_OUTCOME].color = outcome_color(h->outcome);
+        cell_printf(&row[H_CONNS], "%zu", h->n_conns);
+        struct cell *n = &row[H_NOTES];
+        if (r->has_policy) {
+            cell_verdict(&row[H_VERDICT], h->verdict);
+            cell_verdict_rule(n, r, h->verdict, h->rule, h->verdict_why);
+        }
+        if (r->n_runs) {
+            phrase_host_runs(&o->ph, r, h);
+            cell_phrase(&row[H_RUNS], &o->ph, 0);
+            phrase_clear(&o->ph);
+        }
+        if (h->named)
+            cell_name(&row[H_FROM], ea_name_source_name(h->name_source), h->name_source);
+        else
+            cell_puts(&row[H_FROM], "-");
+        cell_printf(&row[H_OUT], "%" PRIu64, h->bytes_out);
+        cell_printf(&row[H_IN], "%" PRIu64, h->bytes_in);
+        /* For a named host, a DNS name is news only when it is another name. */
+        bool said = false;
+        for (size_t k = 0; k < h->n_resolved_as; k++) {
+            if (h->named && str_eq_ci(&h->resolved_as[k], &h->key))
+                continue;
+            if (!said)
+                cell_sep(n, "; ");
+            cell_puts(n, said ? ", " : "resolved as ");
+            cell_str(n, &h->resolved_as[k]);
+            said = true;
+        }
+        if (h->has_service) {
+            cell_sep(n, "; ");
+            cell_str(n, &h->service.name);
+            cell_puts(n, ": ");
+            cell_str(n, &h->service.role);
+        }
+        cell_flag_notes(n, h->flags);
+    }
+    o->rc |= table_print(&t, o->f, o->color, o->width);
+    table_free(&t);
+    phrase_hosts_cap(&o->ph, r);
+    if (o->ph.n)
+        say(o, 0, INDENT);
+}
+
+/* ---- DNS ---- */
+
+enum { D_QUERY, D_TYPE, D_RCODE, D_QUERIES, D_RESPONSES, D_ANSWERS, D__N };
+static const struct col dns_cols[D__N] = {
+    [D_QUERY] = {"QUERY", false, FIT_CUT, 0},         [D_TYPE] = {"TYPE", false, FIT_KEEP, 0},
+    [D_RCODE] = {"RCODE", false, FIT_KEEP, 0},        [D_QUERIES] = {"QUERIES", true, FIT_KEEP, 1},
+    [D_RESPONSES] = {"RESPONSES", true, FIT_KEEP, 1}, [D_ANSWERS] = {"ANSWERS", false, FIT_WRAP, 0},
+};
+
+/* The DNS entries idx[0..n) (all of them when idx is NULL). */
+static void print_dns_table(struct out *o, const struct ea_report *r, const size_t *idx, size_t n,
+                            bool counts)
+{
+    struct table t = {.cols = dns_cols, .ncols = D__N};
+    if (!counts)
+        t.hidden = UINT32_C(1) << D_QUERIES | UINT32_C(1) << D_RESPONSES;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = idx ? idx[i] : i;
+        if (k >= r->n_dns)
+            continue;
+        const struct ea_dns *d = &r->dns[k];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_str(&row[D_QUERY], &d->qname);
+        cell_dns_type(&row[D_TYPE], d->qtype);
+        cell_rcode(&row[D_RCODE], d->rcode);
+        cell_printf(&row[D_QUERIES], "%" PRIu32, d->n_queries);
+        cell_printf(&row[D_RESPONSES], "%" PRIu32, d->n_responses);
+        cell_answers(&row[D_ANSWERS], d);
+    }
+    o->rc |= table_print(&t, o->f, o->color, o->width);
+    table_free(&t);
+}
+
+static void print_dns_unused(struct out *o, const struct ea_report *r)
+{
+    title(o, "DNS NAMES NEVER CONNECTED TO");
+    print_dns_table(o, r, r->dns_unused, r->n_dns_unused, false);
+}
+
+/* ---- CONNECTIONS ---- */
+
+enum {
+    C_TIME,
+    C_SRC,
+    C_DST,
+    C_NAME,
+    C_FROM,
+    C_OUTCOME,
+    C_VERDICT, /* with an allowlist only */
+    C_RUN,     /* a union only */
+    C_OUT,
+    C_IN,
+    C_JA4, /* when some connection has one */
+    C_NOTES,
+    C__N
+};
+static const struct col conn_cols[C__N] = {
+    [C_TIME] = {"TIME", true, FIT_KEEP, 0},          [C_SRC] = {"SOURCE", true, FIT_KEEP, 5},
+    [C_DST] = {"DESTINATION", false, FIT_KEEP, 0},   [C_NAME] = {"NAME", false, FIT_CUT, 0},
+    [C_FROM] = {"FROM", false, FIT_KEEP, 2},         [C_OUTCOME] = {"OUTCOME", false, FIT_KEEP, 0},
+    [C_VERDICT] = {"VERDICT", false, FIT_KEEP, 1},   [C_RUN] = {"RUN", true, FIT_KEEP, 1},
+    [C_OUT] = {"BYTES OUT", true, FIT_KEEP, 3},      [C_IN] = {"BYTES IN", true, FIT_KEEP, 3},
+    [C_NOTES] = {"WHY / NOTES", false, FIT_WRAP, 0}, [C_JA4] = {"JA4", false, FIT_KEEP, 4},
+};
+
+static void print_conns(struct out *o, const struct ea_report *r, bool listed)
+{
+    title(o, "CONNECTIONS");
+    if (!listed) {
+        phrase_conns_hidden(&o->ph, r);
+        say(o, 0, INDENT);
+        phrase_conns_cap(&o->ph, r);
+        if (o->ph.n)
+            say(o, 0, INDENT);
+        return;
+    }
+    struct table t = {.cols = conn_cols, .ncols = C__N};
+    if (!r->has_policy)
+        t.hidden |= UINT32_C(1) << C_VERDICT;
+    if (!r->n_runs)
+        t.hidden |= UINT32_C(1) << C_RUN;
+    bool any_ja4 = false;
+    for (size_t i = 0; i < r->n_conns && !any_ja4; i++)
+        any_ja4 = r->conns[i].ja4.len > 0;
+    if (!any_ja4)
+        t.hidden |= UINT32_C(1) << C_JA4;
+    struct timeval base = {0};
+    if (r->have_time)
+        base = r->first;
+    else if (r->n_conns)
+        base = r->conns[0].first;
+    for (size_t i = 0; i < r->n_conns; i++) {
+        const struct ea_conn *c = &r->conns[i];
+        struct cell *row = table_row(&t);
+        if (!row)
+            break;
+        cell_seconds(&row[C_TIME], tv_diff_us(&c->first, &base));
+        cell_addr_port(&row[C_SRC], &c->src, c->sport);
+        cell_addr_port(&row[C_DST], &c->dst, c->dport);
+        cell_puts(&row[C_DST], "/");
+        cell_transport(&row[C_DST], c->transport);
+        if (c->name_source != EA_NAME_NONE) {
+            cell_str(&row[C_NAME], &c->name);
+            cell_name(&row[C_FROM], ea_name_source_name(c->name_source), c->name_source);
+        } else {
+            cell_puts(&row[C_NAME], "-");
+            cell_puts(&row[C_FROM], "-");
+        }
+        cell_name(&row[C_OUTCOME], ea_outcome_name(c->outcome), c->outcome);
+        row[C_OUTCOME].color = outcome_color(c->outcome);
+        if (r->has_policy)
+            cell_verdict(&row[C_VERDICT], c->verdict);
+        if (r->n_runs)
+            cell_printf(&row[C_RUN], "%" PRIu32, c->run + 1);
+        cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
+        cell_printf(&row[C_IN], "%" PRIu64, c->bytes_in);
+        struct cell *n = &row[C_NOTES];
+        const char *why = ea_outcome_why_text(c->outcome_why);
+        cell_text(n, why ? why : "-");
+        /* A chain that is just the connection's own name says nothing new. */
+        bool echo = c->name_source != EA_NAME_NONE && c->resolved.n_names == 1 &&
+                    str_eq_ci(&c->resolved.names[0], &c->name);
+        if (c->has_resolved && !echo && c->resolved.n_names) {
+            cell_puts(n, "; resolved as ");
+            for (size_t k = 0; k < c->resolved.n_names; k++) {
+                if (k)
+                    cell_puts(n, " -> ");
+                cell_str(n, &c->resolved.names[k]);
+            }
+        }
+        if (c->inner_source != EA_NAME_NONE) {
+            cell_puts(n, "; inner ");
+            cell_name(n, ea_name_source_name(c->inner_source), c->inner_source);
+            cell_puts(n, " ");
+            cell_str(n, &c->inner_name);
+        }
+        if (c->ja4.len)
+            cell_str(&row[C_JA4], &c->ja4);
+        cell_flag_notes(n, c->flags);
+    }
+    o->rc |= table_print(&t, o->f, o->color, o->width);
+    table_free(&t);
+    phrase_conns_cap(&o->ph, r);
+    if (o->ph.n)
+        say(o, 0, INDENT);
+}
+
+/* ---- CAPTURE ---- */
+
+static void print_counters(struct out *o, const struct ea_report *r)
+{
+    size_t w = 0;
+    for (unsigned i = 0; i < EA_C__COUNT; i++) {
+        const char *name = ea_counter_name((enum ea_counter)i);
+        if (name && (r->counters[i] || i == EA_C_FLOWS) && strlen(name) > w)
+            w = strlen(name);
+    }
+    for (unsigned i = 0; i < EA_C__COUNT; i++) {
+        const char *name = ea_counter_name((enum ea_counter)i);
+        if (!r->counters[i] && i != EA_C_FLOWS) /* flows: always said */
+            continue;
+        if (name) {
+            fprintf(o->f, "%s:", name);
+            put_pad(o->f, w - strlen(name) + 1);
+        } else {
+            fprintf(o->f, "%u: ", i);
+        }
+        fprintf(o->f, "%" PRIu64 "\n", r->counters[i]);
+    }
 }
 
 static void cell_megabytes(struct cell *c, uint64_t bytes)
 {
-    cell_printf(c, "%" PRIu64 ".%" PRIu64 " MB", bytes / 1000000, bytes % 1000000 / 100000);
+    cell_printf(c, "%.1f MB", (double)bytes / 1e6);
 }
 
-/* A live capture (egress-audit capture): one line over all its files, and a
- * warning for each file whose writing stopped early. */
-static int print_capture(const struct ea_report *r, FILE *out, bool color, struct cell *c)
+/* egress-audit capture's figures: what was seen, written and left out by
+ * the cutoff, drops, and a file whose writing stopped. */
+static void print_live_capture(struct out *o, const struct ea_report *r)
 {
     struct ea_capture_stats sum = {0};
     const struct ea_capture_stats *first = NULL;
     size_t files = 0;
-    int rc = 0;
+    struct cell *c = &o->c;
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct ea_capture_stats *cs = &r->inputs[i].capture;
         if (!cs->live)
@@ -567,8 +1497,7 @@ static int print_capture(const struct ea_report *r, FILE *out, bool color, struc
         sum.interface_drops += cs->interface_drops;
     }
     if (!first)
-        return 0;
-    c->len = 0;
+        return;
     cell_puts(c, "capture: on ");
     cell_str(c, &first->interface);
     cell_printf(c, ", %" PRIu64 " packets (", sum.packets_seen);
@@ -590,575 +1519,90 @@ static int print_capture(const struct ea_report *r, FILE *out, bool color, struc
     }
     cell_printf(c, "; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface",
                 sum.kernel_drops, sum.interface_drops);
-    rc |= write_line(out, c);
+    say_cell(o, 0, INDENT);
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct ea_input *in = &r->inputs[i];
         if (!in->capture.live || !in->capture.write_error.len)
             continue;
-        c->len = 0;
-        cell_puts(c, "writing '");
+        cell_puts(c, "warning: writing '");
         cell_str(c, &in->path);
-        cell_puts(c, "' stopped after ");
-        cell_printf(c, "%" PRIu64 " packets: ", in->capture.packets_written);
+        cell_printf(c, "' stopped after %" PRIu64 " packets: ", in->capture.packets_written);
         cell_str(c, &in->capture.write_error);
         cell_puts(c, " (the file is valid; the analysis went on)");
-        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
-        rc |= write_line(out, c);
+        say_cell(o, 0, INDENT);
     }
-    return rc;
 }
 
-static int print_header(const struct ea_report *r, FILE *out, bool color)
+static void print_capture(struct out *o, const struct ea_report *r)
 {
-    struct cell c = {0};
-    int rc = 0;
-
-    cell_puts(&c, "inputs: ");
+    title(o, "CAPTURE");
+    struct cell *c = &o->c;
+    cell_puts(c, "inputs: ");
     if (r->n_inputs == 0)
-        cell_puts(&c, "none");
+        cell_puts(c, "none");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct ea_input *in = &r->inputs[i];
         if (i)
-            cell_puts(&c, ", ");
-        cell_str(&c, &in->path);
-        cell_puts(&c, " (");
+            cell_puts(c, ", ");
+        cell_str(c, &in->path);
+        cell_puts(c, " (");
         if (in->linktype_name.len)
-            cell_str(&c, &in->linktype_name);
+            cell_str(c, &in->linktype_name);
         else
-            cell_printf(&c, "linktype %d", in->linktype);
-        cell_printf(&c, ", %" PRIu64 " packets", in->packets);
+            cell_printf(c, "linktype %d", in->linktype);
+        cell_printf(c, ", %" PRIu64 " packets", in->packets);
         if (in->given_position)
-            cell_printf(&c, ", given as file %u", in->given_position);
-        cell_puts(&c, ")");
+            cell_printf(c, ", given as file %u", in->given_position);
+        cell_puts(c, ")");
     }
-    rc |= write_line(out, &c);
-
-    c.len = 0;
-    cell_printf(&c, "packets: %" PRIu64, r->counters[EA_C_PACKETS]);
-    if (r->have_time) {
-        cell_puts(&c, ", ");
-        cell_clock(&c, &r->first, true);
-        cell_puts(&c, " to ");
-        cell_clock(&c, &r->last, !same_day(&r->first, &r->last));
-        cell_puts(&c, " UTC (");
-        cell_seconds(&c, tv_diff_us(&r->last, &r->first));
-        cell_puts(&c, " s)");
-    }
-    rc |= write_line(out, &c);
-
-    rc |= print_capture(r, out, color, &c);
-
-    bool said = false;
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct ea_input *in = &r->inputs[i];
-        if (!in->truncated)
-            continue;
-        c.len = 0;
-        cell_puts(&c, "'");
-        cell_str(&c, &in->path);
-        cell_puts(&c, "' ends inside a record");
-        if (in->truncated_offset)
-            cell_printf(&c, " at byte %" PRIu64, in->truncated_offset);
-        cell_puts(&c, ": the capture is truncated");
-        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
-        rc |= write_line(out, &c);
-        said = true;
-    }
-    if (r->truncated && !said)
-        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " the capture is truncated\n"
-                    : "warning: the capture is truncated\n",
-              out);
+    say_cell(o, 0, INDENT);
+    print_live_capture(o, r);
     if (r->snaplen_cut_frames) {
-        c.len = 0;
-        cell_printf(&c,
-                    "%" PRIu64 " frames were cut by a short snaplen (%" PRIu32 " bytes kept): "
-                    "names past the cut are lost; capture again with tcpdump -s 0",
+        cell_printf(c,
+                    "warning: %" PRIu64 " frames were cut by a short snaplen (%" PRIu32
+                    " bytes kept): names past the cut are lost; capture again with tcpdump -s 0",
                     r->snaplen_cut_frames, r->snaplen_seen);
-        fputs(color ? SGR_YELLOW "warning:" SGR_RESET " " : "warning: ", out);
-        rc |= write_line(out, &c);
+        say_cell(o, 0, INDENT);
     }
-    free(c.s);
-    return rc;
-}
-
-static void print_title(FILE *out, const char *title, bool color)
-{
-    fputc('\n', out);
-    if (color)
-        fprintf(out, SGR_BOLD "%s" SGR_RESET "\n", title);
-    else
-        fprintf(out, "%s\n", title);
-}
-
-enum {
-    H_HOST,
-    H_PORT,
-    H_OUTCOME,
-    H_VERDICT, /* with an allowlist only */
-    H_RULE,    /* with an allowlist only */
-    H_CONNS,
-    H_FROM,
-    H_OUT,
-    H_IN,
-    H_NOTES,
-    H__N
-};
-static const struct col host_cols[H__N] = {
-    [H_HOST] = {"HOST", false},       [H_PORT] = {"PORT", false},
-    [H_OUTCOME] = {"OUTCOME", false}, [H_VERDICT] = {"VERDICT", false},
-    [H_RULE] = {"RULE", false},       [H_CONNS] = {"CONNS", true},
-    [H_FROM] = {"NAME FROM", false},  [H_OUT] = {"BYTES OUT", true},
-    [H_IN] = {"BYTES IN", true},      [H_NOTES] = {"RESOLVED AS / NOTES", false},
-};
-
-static int print_hosts(const struct ea_report *r, FILE *out, bool color)
-{
-    struct table t = {.cols = host_cols, .ncols = H__N};
-    if (!r->has_policy)
-        t.hidden = UINT32_C(1) << H_VERDICT | UINT32_C(1) << H_RULE;
-    for (size_t i = 0; i < r->n_hosts; i++) {
-        const struct ea_host *h = &r->hosts[i];
-        struct cell *row = table_row(&t);
-        if (!row)
-            break;
-        cell_str(&row[H_HOST], &h->key);
-        cell_printf(&row[H_PORT], "%u/", (unsigned)h->port);
-        cell_transport(&row[H_PORT], h->transport);
-        cell_name(&row[H_OUTCOME], ea_outcome_name(h->outcome), h->outcome);
-        row[H_OUTCOME].color = outcome_color(h->outcome);
-        if (r->has_policy) {
-            cell_verdict(&row[H_VERDICT], h->verdict);
-            cell_verdict_rule(&row[H_RULE], r, h->verdict, h->rule, h->verdict_why);
-        }
-        cell_printf(&row[H_CONNS], "%zu", h->n_conns);
-        if (h->named)
-            cell_name(&row[H_FROM], ea_name_source_name(h->name_source), h->name_source);
-        else
-            cell_puts(&row[H_FROM], "-");
-        cell_printf(&row[H_OUT], "%" PRIu64, h->bytes_out);
-        cell_printf(&row[H_IN], "%" PRIu64, h->bytes_in);
-        /* For a named host, a DNS name is news only when it is another name. */
-        bool said = false;
-        for (size_t k = 0; k < h->n_resolved_as; k++) {
-            if (h->named && str_eq_ci(&h->resolved_as[k], &h->key))
-                continue;
-            cell_puts(&row[H_NOTES], said ? ", " : "resolved as ");
-            cell_str(&row[H_NOTES], &h->resolved_as[k]);
-            said = true;
-        }
-        if (h->has_service) {
-            cell_sep(&row[H_NOTES], "; ");
-            cell_str(&row[H_NOTES], &h->service.name);
-            cell_puts(&row[H_NOTES], ": ");
-            cell_str(&row[H_NOTES], &h->service.role);
-        }
-        cell_flag_notes(&row[H_NOTES], h->flags);
-    }
-    int rc = table_print(&t, out, color);
-    table_free(&t);
-    return rc;
-}
-
-enum {
-    C_TIME,
-    C_SRC,
-    C_ARROW,
-    C_DST,
-    C_PROTO,
-    C_NAME,
-    C_FROM,
-    C_OUTCOME,
-    C_WHY,
-    C_VERDICT, /* with an allowlist only */
-    C_OUT,
-    C_IN,
-    C_JA4, /* when some connection has one */
-    C_NOTES,
-    C__N
-};
-static const struct col conn_cols[C__N] = {
-    [C_TIME] = {"TIME", true},     [C_SRC] = {"SOURCE", true},
-    [C_ARROW] = {"", false},       [C_DST] = {"DESTINATION", false},
-    [C_PROTO] = {"PROTO", false},  [C_NAME] = {"NAME", false},
-    [C_FROM] = {"FROM", false},    [C_OUTCOME] = {"OUTCOME", false},
-    [C_WHY] = {"WHY", false},      [C_VERDICT] = {"VERDICT", false},
-    [C_OUT] = {"BYTES OUT", true}, [C_IN] = {"BYTES IN", true},
-    [C_JA4] = {"JA4", false},      [C_NOTES] = {"RESOLVED AS / NOTES", false},
-};
-
-static int print_conns(const struct ea_report *r, FILE *out, bool color)
-{
-    struct table t = {.cols = conn_cols, .ncols = C__N};
-    if (!r->has_policy)
-        t.hidden = UINT32_C(1) << C_VERDICT;
-    bool any_ja4 = false;
-    for (size_t i = 0; i < r->n_conns && !any_ja4; i++)
-        any_ja4 = r->conns[i].ja4.len > 0;
-    if (!any_ja4)
-        t.hidden |= UINT32_C(1) << C_JA4;
-    struct timeval base = {0};
-    if (r->have_time)
-        base = r->first;
-    else if (r->n_conns)
-        base = r->conns[0].first;
-    for (size_t i = 0; i < r->n_conns; i++) {
-        const struct ea_conn *c = &r->conns[i];
-        struct cell *row = table_row(&t);
-        if (!row)
-            break;
-        cell_seconds(&row[C_TIME], tv_diff_us(&c->first, &base));
-        cell_addr_port(&row[C_SRC], &c->src, c->sport);
-        cell_puts(&row[C_ARROW], "->");
-        cell_addr_port(&row[C_DST], &c->dst, c->dport);
-        cell_transport(&row[C_PROTO], c->transport);
-        if (c->name_source != EA_NAME_NONE) {
-            cell_str(&row[C_NAME], &c->name);
-            cell_name(&row[C_FROM], ea_name_source_name(c->name_source), c->name_source);
-        } else {
-            cell_puts(&row[C_NAME], "-");
-            cell_puts(&row[C_FROM], "-");
-        }
-        cell_name(&row[C_OUTCOME], ea_outcome_name(c->outcome), c->outcome);
-        row[C_OUTCOME].color = outcome_color(c->outcome);
-        const char *why = ea_outcome_why_text(c->outcome_why);
-        cell_text(&row[C_WHY], why ? why : "-");
-        if (r->has_policy)
-            cell_verdict(&row[C_VERDICT], c->verdict);
-        cell_printf(&row[C_OUT], "%" PRIu64, c->bytes_out);
-        cell_printf(&row[C_IN], "%" PRIu64, c->bytes_in);
-        if (c->ja4.len)
-            cell_str(&row[C_JA4], &c->ja4);
-        else
-            cell_puts(&row[C_JA4], "-");
-        /* A chain that is just the connection's own name says nothing new. */
-        bool echo = c->name_source != EA_NAME_NONE && c->resolved.n_names == 1 &&
-                    str_eq_ci(&c->resolved.names[0], &c->name);
-        if (c->has_resolved && !echo) {
-            for (size_t k = 0; k < c->resolved.n_names; k++) {
-                if (k)
-                    cell_puts(&row[C_NOTES], " -> ");
-                cell_str(&row[C_NOTES], &c->resolved.names[k]);
-            }
-        }
-        if (c->inner_source != EA_NAME_NONE) {
-            cell_sep(&row[C_NOTES], "; ");
-            cell_puts(&row[C_NOTES], "inner ");
-            cell_name(&row[C_NOTES], ea_name_source_name(c->inner_source), c->inner_source);
-            cell_puts(&row[C_NOTES], " ");
-            cell_str(&row[C_NOTES], &c->inner_name);
-        }
-        if (c->tunnel != EA_TUN_NONE) {
-            cell_sep(&row[C_NOTES], "; ");
-            cell_puts(&row[C_NOTES], "in ");
-            cell_name(&row[C_NOTES], ea_tunnel_name(c->tunnel), c->tunnel);
-            char a1[EA_ADDR_TEXT_MAX], a2[EA_ADDR_TEXT_MAX];
-            cell_printf(&row[C_NOTES], " %s -> %s", ea_addr_text(&c->outer_src, a1, sizeof a1),
-                        ea_addr_text(&c->outer_dst, a2, sizeof a2));
-        }
-        cell_flag_notes(&row[C_NOTES], c->flags);
-    }
-    int rc = table_print(&t, out, color);
-    table_free(&t);
-    return rc;
-}
-
-enum { D_QUERY, D_TYPE, D_RCODE, D_QUERIES, D_RESPONSES, D_ANSWERS, D__N };
-static const struct col dns_cols[D__N] = {
-    [D_QUERY] = {"QUERY", false},        [D_TYPE] = {"TYPE", false},
-    [D_RCODE] = {"RCODE", false},        [D_QUERIES] = {"QUERIES", true},
-    [D_RESPONSES] = {"RESPONSES", true}, [D_ANSWERS] = {"ANSWERS", false},
-};
-
-static void cell_dns_type(struct cell *c, uint16_t type)
-{
-    const char *name = ea_dns_type_name(type);
-    if (name)
-        cell_text(c, name);
-    else
-        cell_printf(c, "TYPE%u", (unsigned)type); /* RFC 3597 §5 */
-}
-
-static int print_dns(const struct ea_report *r, FILE *out, bool color)
-{
-    struct table t = {.cols = dns_cols, .ncols = D__N};
-    for (size_t i = 0; i < r->n_dns; i++) {
-        const struct ea_dns *d = &r->dns[i];
-        struct cell *row = table_row(&t);
-        if (!row)
-            break;
-        cell_str(&row[D_QUERY], &d->qname);
-        cell_dns_type(&row[D_TYPE], d->qtype);
-        if (d->rcode < 0) {
-            cell_puts(&row[D_RCODE], "no response");
-            row[D_RCODE].color = SGR_YELLOW;
-        } else {
-            const char *name = ea_dns_rcode_name(d->rcode);
-            cell_name(&row[D_RCODE], name, d->rcode);
-            if (d->rcode != EA_DNS_RCODE_NOERROR)
-                row[D_RCODE].color = SGR_RED;
-        }
-        cell_printf(&row[D_QUERIES], "%" PRIu32, d->n_queries);
-        cell_printf(&row[D_RESPONSES], "%" PRIu32, d->n_responses);
-        struct cell *a = &row[D_ANSWERS];
-        for (size_t k = 0; k < d->n_answers; k++) {
-            const struct ea_dns_answer *ans = &d->answers[k];
-            cell_sep(a, ", ");
-            if (ans->type != EA_DNS_TYPE_A && ans->type != EA_DNS_TYPE_AAAA) {
-                cell_dns_type(a, ans->type);
-                cell_puts(a, " ");
-            }
-            cell_str(a, &ans->data);
-        }
-        if (d->answers_dropped) {
-            cell_sep(a, ", ");
-            cell_puts(a, "(more not kept)");
-        }
-    }
-    int rc = table_print(&t, out, color);
-    table_free(&t);
-    return rc;
-}
-
-static void print_counters(const struct ea_report *r, FILE *out)
-{
-    size_t w = 0;
-    for (unsigned i = 0; i < EA_C__COUNT; i++) {
-        const char *name = ea_counter_name((enum ea_counter)i);
-        if (name && (r->counters[i] || i == EA_C_FLOWS) && strlen(name) > w)
-            w = strlen(name);
-    }
-    for (unsigned i = 0; i < EA_C__COUNT; i++) {
-        const char *name = ea_counter_name((enum ea_counter)i);
-        if (!r->counters[i] && i != EA_C_FLOWS) /* flows: always said */
-            continue;
-        if (name) {
-            fprintf(out, "%s:", name);
-            put_pad(out, w - strlen(name) + 1);
-        } else {
-            fprintf(out, "%u: ", i);
-        }
-        fprintf(out, "%" PRIu64 "\n", r->counters[i]);
-    }
-}
-
-/* "pattern (origin), ..." for rules[idx[0..n)]; "none" when there are none. */
-static void cell_rule_list(struct cell *c, const struct ea_report *r, const size_t *idx, size_t n)
-{
-    size_t said = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = idx[i];
-        if (k >= r->n_rules)
-            continue;
-        if (said++)
-            cell_puts(c, ", ");
-        cell_rule_ref(c, &r->rules[k]);
-    }
-    if (!said)
-        cell_puts(c, "none");
-}
-
-static int print_policy(const struct ea_report *r, FILE *out)
-{
-    struct cell c = {0};
-    int rc = 0;
-
-    cell_puts(&c, "verdicts: ");
-    bool said = false;
-    for (unsigned v = EA_V_NONE + 1; v < EA_V__COUNT; v++) {
-        if (!r->verdict_hosts[v])
-            continue;
-        if (said)
-            cell_puts(&c, ", ");
-        cell_printf(&c, "%" PRIu32 " ", r->verdict_hosts[v]);
-        cell_name(&c, ea_verdict_name((enum ea_verdict)v), v);
-        said = true;
-    }
-    if (!said)
-        cell_puts(&c, "none");
-    rc |= write_line(out, &c);
-
-    /* the sources, each once, in load order */
-    c.len = 0;
-    cell_printf(&c, "rules loaded: %zu", r->n_rules);
-    for (size_t i = 0; i < r->n_rule_sources; i++) {
-        cell_puts(&c, i ? ", " : " (from: ");
-        cell_str(&c, &r->rule_sources[i]);
-    }
-    if (r->n_rule_sources)
-        cell_puts(&c, ")");
-    rc |= write_line(out, &c);
-
-    c.len = 0;
-    cell_puts(&c, "unused rules (candidates to remove): ");
-    cell_rule_list(&c, r, r->unused_rules, r->n_unused_rules);
-    rc |= write_line(out, &c);
-
-    /* only when there are some: they are rare, and not a thing to act on
-     * the way unused rules are */
-    c.len = 0;
-    cell_puts(&c, "duplicate rules: ");
-    size_t n_dup = 0;
-    for (size_t i = 0; i < r->n_duplicate_rules; i++) {
-        const struct ea_duplicate *d = &r->duplicate_rules[i];
-        if (d->rule >= r->n_rules || d->of >= r->n_rules) /* never, from policy.c */
-            continue;
-        if (n_dup++)
-            cell_puts(&c, ", ");
-        cell_rule_ref(&c, &r->rules[d->rule]);
-        cell_puts(&c, " duplicates ");
-        cell_rule_ref(&c, &r->rules[d->of]);
-    }
-    if (n_dup)
-        rc |= write_line(out, &c);
-
-    c.len = 0;
-    cell_puts(&c, "inactive rules (permit nothing): ");
-    cell_rule_list(&c, r, r->inactive_rules, r->n_inactive_rules);
-    rc |= write_line(out, &c);
-
-    size_t n_near = 0;
-    for (size_t i = 0; i < r->n_near_misses; i++) {
-        const struct ea_near_miss *m = &r->near_misses[i];
-        if (m->host >= r->n_hosts || m->rule >= r->n_rules) /* never, from policy.c */
-            continue;
-        if (n_near++ == 0)
-            fputs("near misses:\n", out);
-        c.len = 0;
-        cell_puts(&c, "  ");
-        cell_near_miss(&c, &r->hosts[m->host], &r->rules[m->rule], m->kind);
-        rc |= write_line(out, &c);
-    }
-    if (n_near == 0)
-        fputs("near misses: none\n", out);
-    /* drift: denied names that other built-in profiles already permit */
-    size_t n_known = 0;
-    for (size_t i = 0; i < r->n_hosts; i++) {
-        const struct ea_host *h = &r->hosts[i];
-        if (!h->n_known_in)
-            continue;
-        if (n_known++ == 0)
-            fputs("denied here, permitted by other built-in profiles:\n", out);
-        c.len = 0;
-        cell_puts(&c, "  ");
-        cell_str(&c, &h->key);
-        cell_printf(&c, ":%u/", (unsigned)h->port);
-        cell_name(&c, ea_transport_name(h->transport), h->transport);
-        cell_puts(&c, ": ");
-        for (size_t k = 0; k < h->n_known_in; k++) {
-            if (k)
-                cell_puts(&c, ", ");
-            cell_str(&c, &h->known_in[k]);
-        }
-        rc |= write_line(out, &c);
-    }
-    free(c.s);
-    return rc;
-}
-
-enum { A_DEST, A_NAME, A_COVERS, A_NOTE, A__N };
-static const struct col add_cols[A__N] = {
-    [A_DEST] = {"DESTINATION", false},
-    [A_NAME] = {"RULE NAME", false},
-    [A_COVERS] = {"COVERS", false},
-    [A_NOTE] = {"", false},
-};
-
-/* "covers: a, b" */
-static void cell_covers(struct cell *c, const struct ea_remedy *m)
-{
-    cell_puts(c, "covers: ");
-    for (size_t k = 0; k < m->n_covers; k++) {
-        if (k)
-            cell_puts(c, ", ");
-        cell_str(c, &m->covers[k]);
-    }
-}
-
-/* The Inactive rules to make Active ("activate rule NAME (ORIGIN): PATTERN
- * covers: ..."), the rules to add, then both as az CLI lines (emit.c). */
-static int print_to_add(const struct ea_report *r, FILE *out, bool color)
-{
-    struct table t = {.cols = add_cols, .ncols = A__N, .no_head = true};
-    struct cell c = {0};
-    int rc = 0;
-    for (size_t i = 0; i < r->n_remedies; i++) {
-        const struct ea_remedy *m = &r->remedies[i];
-        if (!m->activate || m->rule >= r->n_rules)
-            continue;
-        c.len = 0;
-        cell_puts(&c, "activate rule ");
-        cell_str(&c, &m->rule_name);
-        cell_puts(&c, " (");
-        cell_str(&c, &r->rules[m->rule].origin);
-        cell_puts(&c, "): ");
-        cell_str(&c, &m->destination);
-        cell_puts(&c, "  ");
-        cell_covers(&c, m);
-        rc |= write_line(out, &c);
-    }
-    free(c.s);
-    for (size_t i = 0; i < r->n_remedies; i++) {
-        const struct ea_remedy *m = &r->remedies[i];
-        if (m->activate)
-            continue;
-        struct cell *row = table_row(&t);
-        if (!row)
-            break;
-        cell_str(&row[A_DEST], &m->destination);
-        cell_str(&row[A_NAME], &m->rule_name);
-        cell_covers(&row[A_COVERS], m);
-        if (m->wildcard)
-            cell_puts(&row[A_NOTE], "(suggestion, instead of the exact rules it covers)");
-    }
-    rc |= table_print(&t, out, color);
-    table_free(&t);
-    /* the owners' own guidance for services with rotating hosts */
-    c = (struct cell){0};
-    for (size_t i = 0; rc == 0 && i < r->n_service_notes; i++) {
-        const struct ea_service_note *n = &r->service_notes[i];
-        c.len = 0;
-        cell_str(&c, &n->service);
-        cell_puts(&c, ": ");
-        cell_str(&c, &n->guidance);
-        cell_puts(&c, " (covers ");
-        for (size_t k = 0; k < n->n_covers; k++) {
-            if (k)
-                cell_puts(&c, ", ");
-            cell_str(&c, &n->covers[k]);
-        }
-        cell_puts(&c, "; source: ");
-        cell_str(&c, &n->source);
-        cell_puts(&c, ", ");
-        cell_str(&c, &n->date);
-        cell_puts(&c, ")");
-        rc |= write_line(out, &c);
-    }
-    free(c.s);
-    if (rc == 0 && r->n_remedies) {
-        struct emit_opts opts = {0};
-        fputc('\n', out);
-        rc = emit_remedies(r, EMIT_AZ, &opts, out);
-    }
-    return rc;
-}
-
-int render_text(const struct ea_report *r, FILE *out, bool color)
-{
-    int rc = print_header(r, out, color);
-    print_title(out, "HOSTS", color);
-    rc |= print_hosts(r, out, color);
-    print_title(out, "CONNECTIONS", color);
-    rc |= print_conns(r, out, color);
-    print_title(out, "DNS", color);
-    rc |= print_dns(r, out, color);
-    print_title(out, "COUNTERS", color);
-    print_counters(r, out);
+    cell_puts(c, "time: ");
+    phrase_time_span(&o->ph, r);
+    cell_phrase(c, &o->ph, 0);
+    phrase_clear(&o->ph);
+    say_cell(o, 0, INDENT);
     if (r->has_policy) {
-        print_title(out, "POLICY", color);
-        rc |= print_policy(r, out);
-        print_title(out, "TO ADD", color);
-        rc |= print_to_add(r, out, color);
+        cell_puts(c, "inactive rules (permit nothing): ");
+        cell_rule_list(c, r, r->inactive_rules, r->n_inactive_rules);
+        say_cell(o, 0, INDENT);
     }
+    print_counters(o, r);
+}
+
+int render_text(const struct ea_report *r, FILE *out, const struct render_opts *opts)
+{
+    static const struct render_opts defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    struct out o = {.f = out, .color = opts->color};
+    o.width = opts->width && opts->width < MIN_WIDTH ? MIN_WIDTH : opts->width;
+    o.name_max = o.width ? o.width - 2 * INDENT - 8 : 0;
+    phrase_init(&o.ph);
+    print_summary(&o, r);
+    print_changes(&o, r);
+    print_findings(&o, r);
+    print_to_do(&o, r, opts->emit);
+    print_hosts(&o, r);
+    print_dns_unused(&o, r);
+    print_conns(&o, r, opts->connections);
+    if (opts->connections) {
+        title(&o, "DNS");
+        print_dns_table(&o, r, NULL, r->n_dns, true);
+    }
+    print_capture(&o, r);
+    int rc = o.rc;
+    if (o.ph.oom || o.c.oom)
+        rc = -1;
+    phrase_free(&o.ph);
+    cell_free(&o.c);
     if (rc != 0 || fflush(out) != 0 || ferror(out))
         return -1;
     return 0;

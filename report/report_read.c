@@ -61,8 +61,11 @@ enum member {
     M_INACTIVE_RULES,
     M_DUPLICATE_RULES,
     M_NEAR_MISSES,
+    M_FINDINGS,
     M_VERDICTS,
     M_REMEDIATION,
+    M_RUNS,
+    M_DIFF,
     M_STATS,
     M__COUNT
 };
@@ -82,7 +85,10 @@ static const char *const member_names[M__COUNT] = {
     [M_INACTIVE_RULES] = "inactive_rules",
     [M_DUPLICATE_RULES] = "duplicate_rules",
     [M_NEAR_MISSES] = "near_misses",
+    [M_FINDINGS] = "findings",
     [M_VERDICTS] = "verdicts",
+    [M_RUNS] = "runs",
+    [M_DIFF] = "diff",
     [M_REMEDIATION] = "remediation",
     [M_STATS] = "stats",
 };
@@ -627,6 +633,8 @@ ADAPT_PARSE(p_near_kind, ea_near_kind_parse, enum ea_near_kind)
 ADAPT_PARSE(p_dns_type, ea_dns_type_parse, uint16_t)
 ADAPT_PARSE(p_dns_rcode, ea_dns_rcode_parse, int)
 ADAPT_PARSE(p_conn_flag, ea_conn_flag_parse, uint32_t)
+ADAPT_PARSE(p_finding_kind, ea_finding_kind_parse, enum ea_finding_kind)
+ADAPT_PARSE(p_change_kind, ea_change_kind_parse, enum ea_change_kind)
 
 static const struct enum_spec e_outcome = {p_outcome, 0, 255, false, 0};
 static const struct enum_spec e_outcome_why = {p_outcome_why, 1, 0, true, EA_OW_NONE};
@@ -644,6 +652,11 @@ static const struct enum_spec e_dns_rcode = {p_dns_rcode, 0, 65535, true, -1};
 /* a flag without a name is written as its bit */
 static const struct enum_spec e_conn_flag = {p_conn_flag, 1, UINT32_MAX, false, 0};
 static const struct enum_spec e_dns_transport = {p_transport, 1, 0, false, 0};
+static const struct enum_spec e_finding_kind = {p_finding_kind, 0, 255, false, 0};
+static const struct enum_spec e_change_kind = {p_change_kind, 0, 255, false, 0};
+/* a side of a change: null where the host is absent (outcome) or not judged (verdict) */
+static const struct enum_spec e_side_outcome = {p_outcome, 0, 255, true, EA_OUT__COUNT};
+static const struct enum_spec e_side_verdict = {p_verdict, 0, 255, true, EA_V_NONE};
 
 /* ---- members of an object: get, push the key, read, pop ---- */
 
@@ -920,7 +933,7 @@ static bool index_hosts(struct rd *d)
         bool dup = false;
         for (; d->hosts.slots[at] && !dup; at = (at + 1) & d->hosts.mask) {
             const struct ea_host *o = &r->hosts[d->hosts.slots[at] - 1];
-            dup = o->port == h->port && str_eq(&o->key, &h->key);
+            dup = o->port == h->port && o->transport == h->transport && str_eq(&o->key, &h->key);
         }
         if (!dup)
             d->hosts.slots[at] = i + 1;
@@ -928,13 +941,15 @@ static bool index_hosts(struct rd *d)
     return true;
 }
 
-static long find_host(const struct rd *d, const struct ea_str *key, uint16_t port)
+/* The first host with key and port, and transport unless it is -1. */
+static long find_host(const struct rd *d, const struct ea_str *key, uint16_t port, int transport)
 {
     const struct ea_report *r = d->r;
     for (size_t at = host_hash(key, port) & d->hosts.mask; d->hosts.slots[at];
          at = (at + 1) & d->hosts.mask) {
         size_t i = d->hosts.slots[at] - 1;
-        if (r->hosts[i].port == port && str_eq(&r->hosts[i].key, key))
+        if (r->hosts[i].port == port && str_eq(&r->hosts[i].key, key) &&
+            (transport < 0 || (int)r->hosts[i].transport == transport))
             return (long)i;
     }
     return -1;
@@ -1358,7 +1373,7 @@ static bool read_near_miss(struct rd *d, const json_t *o)
         pop(d, was);
     }
     ok = ok && f_enum(d, o, "kind", &e_near_kind, &kind) && f_str(d, o, "text", false, &text);
-    long h = ok ? find_host(d, &host, port) : -1;
+    long h = ok ? find_host(d, &host, port, -1) : -1;
     if (ok && h < 0) {
         struct quote q;
         size_t was = push_key(d, "host");
@@ -1559,6 +1574,34 @@ static bool read_duplicates(struct rd *d)
     return true;
 }
 
+/* "findings": [{kind, host, port, transport, ...}]; added within schema 1.
+ * They are derived from the hosts (ea_report_derive makes them again), so
+ * they are only checked: a known kind, and a host the report has. */
+static bool read_finding(struct rd *d, const json_t *o)
+{
+    struct ea_str host = {0};
+    uint16_t port = 0;
+    long long kind, transport;
+    bool ok = f_enum(d, o, "kind", &e_finding_kind, &kind) && f_str(d, o, "host", false, &host) &&
+              f_port(d, o, "port", &port) && f_enum(d, o, "transport", &e_transport, &transport);
+    if (ok && find_host(d, &host, port, (int)transport) < 0) {
+        struct quote q;
+        size_t was = push_key(d, "host");
+        ok = fail(d, "names no host of \"hosts\" ('%s' port %u)", quote(&q, host.s, host.len),
+                  (unsigned)port);
+        pop(d, was);
+    }
+    ea_str_clear(&host);
+    return ok;
+}
+
+static bool read_findings(struct rd *d)
+{
+    if (!d->member[M_FINDINGS])
+        return true;
+    return read_top_list(d, M_FINDINGS, read_finding);
+}
+
 /* The keys that go with "rules", once the hosts are read. */
 static bool read_policy_lists(struct rd *d)
 {
@@ -1566,7 +1609,145 @@ static bool read_policy_lists(struct rd *d)
     return read_rule_list(d, M_UNUSED_RULES, &r->unused_rules, &r->n_unused_rules) &&
            read_duplicates(d) &&
            read_rule_list(d, M_INACTIVE_RULES, &r->inactive_rules, &r->n_inactive_rules) &&
-           index_hosts(d) && read_near_misses(d) && read_verdicts(d) && read_remediation(d);
+           index_hosts(d) && read_near_misses(d) && read_findings(d) && read_verdicts(d) &&
+           read_remediation(d);
+}
+
+/* ---- a union of reports, and a diff ---- */
+
+/* "runs": [{"path", "inputs": [i, i+1, ...]}]: consecutive inputs, each run's after the last. */
+static bool read_run(struct rd *d, const json_t *o)
+{
+    struct ea_report *r = d->r;
+    struct ea_run *run = &r->runs[r->n_runs]; /* room for all */
+    memset(run, 0, sizeof *run);
+    size_t was = 0;
+    bool ok = f_str(d, o, "path", false, &run->path);
+    json_t *a = ok ? f_array(d, o, "inputs", REPORT_READ_MAX_LIST, false, &was) : NULL;
+    size_t next =
+        r->n_runs ? r->runs[r->n_runs - 1].first_input + r->runs[r->n_runs - 1].n_inputs : 0;
+    run->first_input = next;
+    ok = a != NULL;
+    for (size_t i = 0; ok && i < json_array_size(a); i++) {
+        uint64_t at;
+        size_t w = push_index(d, i);
+        ok = read_u64(d, json_array_get(a, i), UINT64_MAX, &at);
+        if (ok && (at != next + i || at >= r->n_inputs))
+            ok = fail(d, "not the next input of \"inputs\" (%zu)", next + i);
+        pop(d, w);
+    }
+    pop(d, was);
+    run->n_inputs = ok ? json_array_size(a) : 0;
+    r->n_runs++; /* freed by the model's owner, even half read */
+    return ok;
+}
+
+static bool read_runs(struct rd *d)
+{
+    json_t *a = d->member[M_RUNS];
+    if (!a)
+        return true;
+    size_t n = json_is_array(a) ? json_array_size(a) : 0;
+    if (n && n <= REPORT_READ_MAX_LIST && !(d->r->runs = calloc(n, sizeof *d->r->runs)))
+        return fail_oom(d);
+    return read_top_list(d, M_RUNS, read_run);
+}
+
+/* hosts[].runs: the runs that contacted the host, ascending. */
+static bool read_host_runs(struct rd *d, const json_t *o, struct ea_host *h)
+{
+    if (!d->r->n_runs)
+        return true; /* "runs" absent: a key of unions only */
+    size_t was = 0;
+    json_t *a = f_array(d, o, "runs", d->r->n_runs, false, &was);
+    bool ok = a != NULL;
+    size_t n = ok ? json_array_size(a) : 0;
+    if (ok && n && !(h->runs = calloc(n, sizeof *h->runs)))
+        ok = fail_oom(d);
+    for (size_t i = 0; ok && i < n; i++) {
+        long long run;
+        size_t w = push_index(d, i);
+        ok = read_int(d, json_array_get(a, i), 0, (long long)d->r->n_runs - 1, &run);
+        if (ok && i && run <= (long long)h->runs[i - 1])
+            ok = fail(d, "runs out of order");
+        pop(d, w);
+        if (ok)
+            h->runs[h->n_runs++] = (uint32_t)run;
+    }
+    pop(d, was);
+    return ok;
+}
+
+/* "outcome", "verdict", "connections" of a change: {"old", "new"}. */
+static json_t *f_sides(struct rd *d, const json_t *o, const char *key, size_t *was)
+{
+    json_t *v = f_object(d, o, key, was);
+    if (v && (!get(d, v, "old") || !get(d, v, "new")))
+        return NULL;
+    return v;
+}
+
+static bool read_change(struct rd *d, struct ea_change *c, const json_t *o)
+{
+    long long kind, transport, oo, no, ov, nv;
+    bool ok = f_enum(d, o, "change", &e_change_kind, &kind) && f_str(d, o, "key", false, &c->key) &&
+              f_port(d, o, "port", &c->port) && f_enum(d, o, "transport", &e_transport, &transport);
+    json_t *name = ok ? get(d, o, "name") : NULL;
+    ok = name != NULL;
+    size_t was = 0;
+    json_t *sides = ok ? f_sides(d, o, "outcome", &was) : NULL;
+    ok = sides && f_enum(d, sides, "old", &e_side_outcome, &oo) &&
+         f_enum(d, sides, "new", &e_side_outcome, &no);
+    pop(d, was);
+    sides = ok ? f_sides(d, o, "verdict", &was) : NULL;
+    ok = sides && f_enum(d, sides, "old", &e_side_verdict, &ov) &&
+         f_enum(d, sides, "new", &e_side_verdict, &nv);
+    pop(d, was);
+    sides = ok ? f_sides(d, o, "connections", &was) : NULL;
+    ok = sides && f_u64(d, sides, "old", UINT64_MAX, &c->old_conns) &&
+         f_u64(d, sides, "new", UINT64_MAX, &c->new_conns);
+    pop(d, was);
+    if (!ok)
+        return false;
+    c->kind = (enum ea_change_kind)kind;
+    c->named = !json_is_null(name);
+    c->transport = (enum ea_transport)transport;
+    c->old_outcome = (enum ea_outcome)oo;
+    c->new_outcome = (enum ea_outcome)no;
+    c->old_verdict = (enum ea_verdict)ov;
+    c->new_verdict = (enum ea_verdict)nv;
+    if ((unsigned)c->kind < EA_CHANGE__COUNT)
+        d->r->diff.counts[c->kind]++;
+    return true;
+}
+
+/* "diff": {"base", "changes": [...]}; only in a report made with --diff. */
+static bool read_diff(struct rd *d)
+{
+    json_t *o = d->member[M_DIFF];
+    if (!o)
+        return true;
+    struct ea_diff *diff = &d->r->diff;
+    size_t was = push_key(d, "diff"), w = 0;
+    bool ok = json_is_object(o) ? true : fail_type(d, o, "an object");
+    ok = ok && f_str(d, o, "base", false, &diff->base);
+    json_t *a = ok ? f_array(d, o, "changes", REPORT_READ_MAX_LIST, false, &w) : NULL;
+    ok = a != NULL;
+    size_t n = ok ? json_array_size(a) : 0;
+    if (ok && n && !(diff->changes = calloc(n, sizeof *diff->changes)))
+        ok = fail_oom(d);
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t wi = push_index(d, i);
+        json_t *e = json_array_get(a, i);
+        diff->n_changes++; /* zeroed: freed as it is */
+        ok =
+            json_is_object(e) ? read_change(d, &diff->changes[i], e) : fail_type(d, e, "an object");
+        pop(d, wi);
+    }
+    pop(d, w);
+    pop(d, was);
+    diff->present = true;
+    return ok;
 }
 
 /* ---- hosts, connections, dns ---- */
@@ -1647,13 +1828,12 @@ static bool read_host(struct rd *d, size_t i, json_t *o)
         if (!ok)
             return false;
     }
-    if (!d->r->has_policy)
-        return true;
-    if (!read_verdict(d, o, &h->verdict, &h->rule, &h->verdict_why))
+    if (d->r->has_policy && !read_verdict(d, o, &h->verdict, &h->rule, &h->verdict_why))
         return false;
-    if (json_object_get(o, "known_in"))
-        return f_strs(d, o, "known_in", 64, &h->known_in, &h->n_known_in);
-    return true;
+    if (d->r->has_policy && json_object_get(o, "known_in") &&
+        !f_strs(d, o, "known_in", 64, &h->known_in, &h->n_known_in))
+        return false;
+    return read_host_runs(d, o, h);
 }
 
 static bool read_chain(struct rd *d, const json_t *o, struct ea_conn *c)
@@ -1739,8 +1919,14 @@ static bool read_conn(struct rd *d, size_t i, json_t *o)
     c->outcome_why = (enum ea_outcome_why)why;
     c->tls_version = (uint16_t)tls;
     c->http_status = (uint16_t)status;
-    if (d->r->has_policy)
-        return read_verdict(d, o, &c->verdict, &c->rule, &c->verdict_why);
+    if (d->r->has_policy && !read_verdict(d, o, &c->verdict, &c->rule, &c->verdict_why))
+        return false;
+    if (d->r->n_runs) { /* a union: the run it came from */
+        long long run;
+        if (!f_int(d, o, "run", 0, (long long)d->r->n_runs - 1, &run))
+            return false;
+        c->run = (uint32_t)run;
+    }
     return true;
 }
 
@@ -1872,7 +2058,7 @@ static bool read_all(struct rd *d)
 {
     struct ea_report *r = d->r;
     if (!scan(d) || !read_schema(d) || !read_tool(d) || !read_inputs(d) ||
-        !read_truncated_and_time(d))
+        !read_truncated_and_time(d) || !read_runs(d))
         return false;
     r->has_policy = d->seen[M_RULES];
     if (r->has_policy && !read_rules(d))
@@ -1882,13 +2068,15 @@ static bool read_all(struct rd *d)
         return false;
     if (r->has_policy && !read_policy_lists(d))
         return false;
-    if (!read_stats(d))
+    if (!read_diff(d) || !read_stats(d))
         return false;
     r->unreached_hosts = 0;
     for (size_t i = 0; i < r->n_hosts; i++)
         if (r->hosts[i].outcome != EA_OUT_REACHED)
             r->unreached_hosts++;
     r->hosts_counted = true;
+    if (!ea_report_derive(r))
+        return fail_oom(d);
     return true;
 }
 

@@ -209,6 +209,19 @@ static const struct ea_name near_kind_tab[] = {
     {EA_NEAR_SERVICE, "service"},
 };
 
+static const struct ea_name finding_kind_tab[] = {
+    {EA_FIND_ALLOWED_REFUSED, "allowed-but-refused"},
+    {EA_FIND_DENIED_REACHED, "denied-but-reached"},
+};
+_Static_assert(EA_NAMES_LEN(finding_kind_tab) == EA_FIND__COUNT, "one name per finding kind");
+
+static const struct ea_name change_kind_tab[] = {
+    {EA_CHANGE_NEW, "new"},
+    {EA_CHANGE_GONE, "gone"},
+    {EA_CHANGE_CHANGED, "changed"},
+};
+_Static_assert(EA_NAMES_LEN(change_kind_tab) == EA_CHANGE__COUNT, "one name per change kind");
+
 static const struct ea_name fqdn_form_tab[] = {
     {EA_FQDN_EXACT, "exact"},
     {EA_FQDN_SUBDOMAINS, "subdomains"},
@@ -265,6 +278,14 @@ const char *ea_near_kind_name(enum ea_near_kind k)
 {
     return NAME_OF(near_kind_tab, k);
 }
+const char *ea_finding_kind_name(enum ea_finding_kind k)
+{
+    return NAME_OF(finding_kind_tab, k);
+}
+const char *ea_change_kind_name(enum ea_change_kind k)
+{
+    return NAME_OF(change_kind_tab, k);
+}
 const char *ea_outcome_why_text(enum ea_outcome_why w)
 {
     return NAME_OF(outcome_why_tab, w);
@@ -309,6 +330,8 @@ DEFINE_PARSE(ea_tls_version_parse, tls_version_tab, uint16_t)
 DEFINE_PARSE(ea_verdict_parse, verdict_tab, enum ea_verdict)
 DEFINE_PARSE(ea_rule_kind_parse, rule_kind_tab, enum ea_rule_kind)
 DEFINE_PARSE(ea_near_kind_parse, near_kind_tab, enum ea_near_kind)
+DEFINE_PARSE(ea_finding_kind_parse, finding_kind_tab, enum ea_finding_kind)
+DEFINE_PARSE(ea_change_kind_parse, change_kind_tab, enum ea_change_kind)
 DEFINE_PARSE(ea_outcome_why_parse, outcome_why_tab, enum ea_outcome_why)
 DEFINE_PARSE(ea_verdict_why_parse, verdict_why_tab, enum ea_verdict_why)
 DEFINE_PARSE(ea_fqdn_form_parse, fqdn_form_tab, enum ea_fqdn_form)
@@ -382,6 +405,23 @@ void ea_report_init(struct ea_report *r)
 static void host_index_free(struct ea_report *r);
 static void dns_index_free(struct ea_report *r);
 
+/* What ea_report_derive made; the model is then as it was before. */
+static void derived_free(struct ea_report *r)
+{
+    free(r->findings);
+    free(r->host_order);
+    free(r->dns_unused);
+    r->findings = NULL;
+    r->n_findings = 0;
+    r->host_order = NULL;
+    r->dns_unused = NULL;
+    r->n_dns_unused = 0;
+    memset(&r->summary, 0, sizeof r->summary);
+    for (size_t i = 0; i < r->n_conns; i++)
+        r->conns[i].host = EA_NO_HOST;
+    r->derived = false;
+}
+
 static void hosts_free(struct ea_report *r)
 {
     for (size_t i = 0; i < r->n_hosts; i++) {
@@ -391,6 +431,7 @@ static void hosts_free(struct ea_report *r)
         strs_free(h->resolved_as, h->n_resolved_as);
         ea_service_clear(&h->service);
         strs_free(h->known_in, h->n_known_in);
+        free(h->runs);
     }
     free(r->hosts);
     r->hosts = NULL;
@@ -426,8 +467,21 @@ void ea_report_finish(struct ea_report *r)
     dns_index_free(r);
     host_index_free(r);
     hosts_free(r);
-    free(r->tool_version_copy);
+    for (size_t i = 0; i < r->n_runs; i++)
+        ea_str_clear(&r->runs[i].path);
+    free(r->runs);
+    ea_diff_clear(&r->diff);
+    free(r->tool_version_copy); /* the derived parts went with the policy, above */
     memset(r, 0, sizeof *r);
+}
+
+void ea_diff_clear(struct ea_diff *d)
+{
+    for (size_t i = 0; i < d->n_changes; i++)
+        ea_str_clear(&d->changes[i].key);
+    free(d->changes);
+    ea_str_clear(&d->base);
+    memset(d, 0, sizeof *d);
 }
 
 void ea_report_drop_policy(struct ea_report *r)
@@ -480,6 +534,7 @@ void ea_report_drop_policy(struct ea_report *r)
         r->conns[i].verdict_why = EA_VW_NONE;
     }
     r->has_policy = false;
+    derived_free(r); /* judged: the findings and the order of the hosts */
 }
 
 void ea_rule_finish(struct ea_rule *rule)
@@ -531,6 +586,7 @@ struct ea_conn *ea_report_add_conn(struct ea_report *r)
     r->conns = p;
     struct ea_conn *c = &r->conns[r->n_conns++];
     memset(c, 0, sizeof *c);
+    c->host = EA_NO_HOST;
     return c;
 }
 
@@ -1062,6 +1118,230 @@ bool ea_report_finalize(struct ea_report *r)
     for (size_t i = 0; i < r->n_hosts; i++)
         if (r->hosts[i].outcome != EA_OUT_REACHED)
             r->unreached_hosts++;
+    return ea_report_derive(r);
+}
+
+/* ---- what reports say, derived from the rest ---- */
+
+/* Where a verdict's hosts are listed: what needs doing first. */
+static unsigned verdict_rank(enum ea_verdict v)
+{
+    static const enum ea_verdict order[] = {EA_V_DENIED,      EA_V_PORT,  EA_V_NO_NAME,
+                                            EA_V_INFRA_MAYBE, EA_V_INFRA, EA_V_ALLOWED};
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (order[i] == v)
+            return i;
+    return (unsigned)(sizeof order / sizeof order[0]);
+}
+
+struct ranked {
+    unsigned rank;
+    size_t index;
+};
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return cmp_uint(a->index, b->index);
+}
+
+static bool derive_host_order(struct ea_report *r)
+{
+    r->host_order = malloc((r->n_hosts ? r->n_hosts : 1) * sizeof *r->host_order);
+    struct ranked *v = malloc((r->n_hosts ? r->n_hosts : 1) * sizeof *v);
+    if (!r->host_order || !v) {
+        free(v);
+        return false;
+    }
+    for (size_t i = 0; i < r->n_hosts; i++)
+        v[i] = (struct ranked){r->has_policy ? verdict_rank(r->hosts[i].verdict) : 0, i};
+    if (r->n_hosts > 1)
+        qsort(v, r->n_hosts, sizeof *v, cmp_ranked);
+    for (size_t i = 0; i < r->n_hosts; i++)
+        r->host_order[i] = v[i].index;
+    free(v);
+    return true;
+}
+
+/* The connections of h that say otherwise than its verdict, for a finding
+ * of kind k; 0 when h is no such finding. */
+static uint64_t contradicting(const struct ea_host *h, enum ea_finding_kind k)
+{
+    switch (k) {
+    case EA_FIND_ALLOWED_REFUSED:
+        if (h->verdict != EA_V_ALLOWED && h->verdict != EA_V_INFRA)
+            return 0;
+        return (uint64_t)h->outcomes[EA_OUT_DENIED] + h->outcomes[EA_OUT_REFUSED];
+    case EA_FIND_DENIED_REACHED:
+        if (h->verdict != EA_V_DENIED && h->verdict != EA_V_PORT)
+            return 0;
+        return h->outcomes[EA_OUT_REACHED];
+    case EA_FIND__COUNT:
+    default:
+        return 0;
+    }
+}
+
+static bool derive_findings(struct ea_report *r)
+{
+    if (!r->has_policy)
+        return true;
+    r->findings = malloc((r->n_hosts ? r->n_hosts : 1) * sizeof *r->findings);
+    if (!r->findings)
+        return false;
+    for (unsigned k = 0; k < EA_FIND__COUNT; k++) {
+        for (size_t i = 0; i < r->n_hosts; i++) {
+            size_t hi = r->host_order[i];
+            uint64_t n = contradicting(&r->hosts[hi], (enum ea_finding_kind)k);
+            if (n == 0)
+                continue;
+            r->findings[r->n_findings++] = (struct ea_finding){(enum ea_finding_kind)k, hi, n};
+            r->summary.findings[k]++;
+        }
+    }
+    return true;
+}
+
+/* A set of names (views), compared without ASCII case and without one
+ * trailing dot; open addressing, at most half full. */
+struct name_set {
+    const struct ea_str **slots;
+    size_t mask;
+};
+
+static size_t name_len_nodot(const struct ea_str *s)
+{
+    return s->len > 1 && s->s[s->len - 1] == '.' ? s->len - 1 : s->len;
+}
+
+static uint64_t name_hash(const struct ea_str *s)
+{
+    return ea_hash_bytes_ci(EA_FNV_OFFSET, str_or_empty(s), name_len_nodot(s));
+}
+
+static bool name_set_init(struct name_set *set, size_t n)
+{
+    size_t slots = 16;
+    while (slots < 2 * n && slots < SIZE_MAX / 4)
+        slots *= 2;
+    set->slots = calloc(slots, sizeof *set->slots);
+    set->mask = slots - 1;
+    return set->slots != NULL;
+}
+
+/* The slot of s: where it is, or the empty one where it would go. */
+static const struct ea_str **name_set_slot(const struct name_set *set, const struct ea_str *s)
+{
+    size_t len = name_len_nodot(s);
+    for (size_t at = name_hash(s) & set->mask;; at = (at + 1) & set->mask) {
+        const struct ea_str *o = set->slots[at];
+        if (!o || (name_len_nodot(o) == len && ea_ascii_ieq(str_or_empty(o), str_or_empty(s), len)))
+            return &set->slots[at];
+    }
+}
+
+static bool is_address_query(uint16_t qtype)
+{
+    return qtype == EA_DNS_TYPE_A || qtype == EA_DNS_TYPE_AAAA || qtype == 5 /* CNAME */ ||
+           qtype == 64 /* SVCB */ || qtype == 65 /* HTTPS */ || qtype == 255 /* ANY */;
+}
+
+static bool derive_dns_unused(struct ea_report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_hosts; i++)
+        n += (r->hosts[i].named ? 1 : 0) + r->hosts[i].n_resolved_as;
+    struct name_set set;
+    if (!name_set_init(&set, n))
+        return false;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        if (h->named)
+            *name_set_slot(&set, &h->key) = &h->key;
+        for (size_t k = 0; k < h->n_resolved_as; k++)
+            *name_set_slot(&set, &h->resolved_as[k]) = &h->resolved_as[k];
+    }
+    r->dns_unused = malloc((r->n_dns ? r->n_dns : 1) * sizeof *r->dns_unused);
+    if (!r->dns_unused) {
+        free(set.slots);
+        return false;
+    }
+    for (size_t i = 0; i < r->n_dns; i++) {
+        const struct ea_dns *d = &r->dns[i];
+        if (is_address_query(d->qtype) && d->qname.len && !*name_set_slot(&set, &d->qname))
+            r->dns_unused[r->n_dns_unused++] = i;
+    }
+    free(set.slots);
+    return true;
+}
+
+/* A host lookup by (named, key without case, port, transport): which host
+ * each listed connection counts in. */
+static bool derive_conn_hosts(struct ea_report *r)
+{
+    size_t slots = 16;
+    while (slots < 2 * r->n_hosts && slots < SIZE_MAX / 4)
+        slots *= 2;
+    size_t *idx = calloc(slots, sizeof *idx); /* host + 1; 0: empty */
+    if (!idx)
+        return false;
+    size_t mask = slots - 1;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        size_t at =
+            host_hash(h->named, str_or_empty(&h->key), h->key.len, h->port, h->transport) & mask;
+        while (idx[at])
+            at = (at + 1) & mask;
+        idx[at] = i + 1;
+    }
+    for (size_t i = 0; i < r->n_conns; i++) {
+        struct ea_conn *c = &r->conns[i];
+        char addr[ADDR_TEXT_MAX];
+        const char *key;
+        size_t len;
+        bool named = host_key_of(c, addr, &key, &len);
+        c->host = EA_NO_HOST;
+        for (size_t at = host_hash(named, key, len, c->dport, c->transport) & mask; idx[at];
+             at = (at + 1) & mask) {
+            const struct ea_host *h = &r->hosts[idx[at] - 1];
+            if (h->named == named && h->port == c->dport && h->transport == c->transport &&
+                cmp_ci(str_or_empty(&h->key), h->key.len, key, len) == 0) {
+                c->host = idx[at] - 1;
+                break;
+            }
+        }
+    }
+    free(idx);
+    return true;
+}
+
+bool ea_report_derive(struct ea_report *r)
+{
+    derived_free(r);
+    struct ea_summary *s = &r->summary;
+    for (size_t i = 0; i < r->n_hosts; i++) {
+        const struct ea_host *h = &r->hosts[i];
+        s->connections += h->n_conns;
+        if ((unsigned)h->outcome < EA_OUT__COUNT)
+            s->host_outcomes[h->outcome]++;
+    }
+    for (size_t i = 0; i < r->n_remedies; i++) {
+        const struct ea_remedy *m = &r->remedies[i];
+        if (m->activate)
+            s->activations++;
+        else if (m->wildcard)
+            s->wildcards++;
+        else
+            s->rules_to_add++;
+    }
+    if (!derive_host_order(r) || !derive_findings(r) || !derive_dns_unused(r) ||
+        !derive_conn_hosts(r)) {
+        derived_free(r);
+        return false;
+    }
+    r->derived = true;
     return true;
 }
 

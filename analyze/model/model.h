@@ -248,7 +248,11 @@ struct ea_conn {
     uint64_t payload_out, payload_in;    /* transport payload bytes, as the headers claim */
     enum ea_tunnel tunnel;               /* EA_TUN_NONE: not tunnelled */
     struct ea_addr outer_src, outer_dst; /* the tunnel's outermost addresses */
+    uint32_t run;                        /* a union of reports: index in report->runs, else 0 */
+    size_t host; /* ea_report_derive: index in report->hosts, or EA_NO_HOST (past the host cap) */
 };
+
+#define EA_NO_HOST SIZE_MAX
 
 /* The DNS numbers the model itself names (RFC 1035, RFC 3596). */
 enum {
@@ -320,6 +324,8 @@ struct ea_host {
     enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
     struct ea_str *known_in;         /* denied: the built-in profiles not loaded that permit it */
     size_t n_known_in;
+    uint32_t *runs; /* a union of reports: the runs that contacted it, */
+    size_t n_runs;  /* ascending (indexes in report->runs); else none */
 };
 
 enum ea_near_kind {
@@ -353,6 +359,71 @@ struct ea_remedy {
     size_t rule;               /* activate: index in report->rules */
     struct ea_str *covers;     /* the denied names it permits */
     size_t n_covers;
+};
+
+/* A host whose verdict and its outcome on the wire disagree (DESIGN.md:
+ * the first thing a report says); ea_report_derive finds them. */
+enum ea_finding_kind {
+    EA_FIND_ALLOWED_REFUSED =
+        0,                  /* allowed (or infrastructure) by the rules, yet some of its
+                               connections were denied or reset: a wrong rule, a rule not yet
+                               applied, or a firewall in front that the rules do not describe */
+    EA_FIND_DENIED_REACHED, /* denied (or port-not-coverable) by the rules, yet reached: the
+                               capture was not taken behind this allowlist */
+    EA_FIND__COUNT
+};
+
+struct ea_finding {
+    enum ea_finding_kind kind;
+    size_t host;    /* index in report->hosts */
+    uint64_t conns; /* its connections that contradict the verdict (denied and refused, or
+                       reached) */
+};
+
+/* One report of a union (egress-audit report A.json B.json): its inputs are
+ * report->inputs[first_input .. first_input + n_inputs). */
+struct ea_run {
+    struct ea_str path; /* the report file, as given ("-" for standard input) */
+    size_t first_input, n_inputs;
+};
+
+/* --diff OLD: how a host changed from the old report to this one. */
+enum ea_change_kind {
+    EA_CHANGE_NEW = 0, /* contacted now, not in the old report */
+    EA_CHANGE_GONE,    /* in the old report, no longer contacted */
+    EA_CHANGE_CHANGED, /* in both, with another outcome or verdict */
+    EA_CHANGE__COUNT
+};
+
+struct ea_change {
+    enum ea_change_kind kind;
+    struct ea_str key; /* the host's name or address, as this report (or the old one) spells it */
+    bool named;
+    uint16_t port;
+    enum ea_transport transport;
+    /* the old and new sides; a side the host is absent from has outcome
+     * EA_OUT__COUNT, verdict EA_V_NONE and no connections */
+    enum ea_outcome old_outcome, new_outcome;
+    enum ea_verdict old_verdict, new_verdict; /* EA_V_NONE: that side was not judged */
+    uint64_t old_conns, new_conns;
+};
+
+struct ea_diff {
+    bool present;              /* --diff was given */
+    struct ea_str base;        /* the old report's path */
+    struct ea_change *changes; /* sorted like hosts: named first, by key, port, transport */
+    size_t n_changes;
+    size_t counts[EA_CHANGE__COUNT];
+};
+
+/* The counts a report's summary says (ea_report_derive). */
+struct ea_summary {
+    uint64_t connections;                  /* counted in their hosts, listed or not */
+    uint32_t host_outcomes[EA_OUT__COUNT]; /* hosts per outcome */
+    size_t findings[EA_FIND__COUNT];       /* hosts per finding kind */
+    size_t rules_to_add;                   /* exact rules to add */
+    size_t wildcards;                      /* wildcard suggestions */
+    size_t activations;                    /* Inactive rules to make Active */
 };
 
 /* Counters shown at the end; one table of names (model.c). */
@@ -486,6 +557,21 @@ struct ea_report {
     size_t n_remedies;
     struct ea_service_note *service_notes; /* services of denied hosts with rotating hosts */
     size_t n_service_notes;
+    /* a union of reports (runs.c); none for one capture or one report */
+    struct ea_run *runs;
+    size_t n_runs;
+    struct ea_diff diff; /* --diff OLD (runs.c) */
+    /* derived from all of the above by ea_report_derive(): what reports say
+     * but no analysis measured */
+    bool derived;
+    struct ea_summary summary;
+    struct ea_finding *findings; /* with an allowlist: by kind, then in host order */
+    size_t n_findings;
+    size_t *host_order; /* n_hosts indexes: with an allowlist by verdict (denied first), then
+                           in hosts order; else hosts order */
+    size_t *dns_unused; /* indexes in dns of address queries (A, AAAA, CNAME, HTTPS, SVCB, ANY)
+                           for a name that no host was contacted by, nor resolved as */
+    size_t n_dns_unused;
 };
 
 void ea_report_init(struct ea_report *r);
@@ -543,6 +629,41 @@ void ea_service_clear(struct ea_service *s);
 void ea_service_note_clear(struct ea_service_note *n);
 void ea_rule_finish(struct ea_rule *rule);
 
+/*
+ * Compute what reports say from the rest of the model: the summary's
+ * counts, the findings (hosts whose verdict and outcome disagree, with an
+ * allowlist), the order in which hosts are listed, each listed connection's
+ * host, and the DNS names never connected to. ea_report_finalize,
+ * policy_judge, report_read_json, ea_report_merge and ea_report_diff call it
+ * as they finish; call it again after changing the model by hand. false on
+ * ENOMEM (then derived is false and the renderers print the model as is).
+ */
+bool ea_report_derive(struct ea_report *r);
+
+/*
+ * The union of several reports (runs.c; egress-audit report A.json B.json):
+ * into dst (initialized, empty), each srcs[i] as a run named paths[i] (a
+ * source that is a union already adds each of its runs): the inputs and
+ * connections of all (each connection marked with its run), DNS merged per
+ * (query name, type), hosts merged per (name or address, port, transport)
+ * with their counts summed and the runs that contacted them, counters
+ * summed, the time spanning all. No allowlist is taken over: judge the
+ * union again (policy_judge). dst is finalized. false on ENOMEM.
+ */
+bool ea_report_union(struct ea_report *dst, const struct ea_report *const *srcs,
+                     const char *const *paths, size_t n);
+
+/*
+ * What changed from old to r, into r->diff (runs.c; --diff OLD.json): hosts
+ * r has that old lacks (new), hosts old has that r lacks (gone), and hosts
+ * in both whose outcome differs, or whose verdict does when both reports
+ * were judged. Then ea_report_derive. false on ENOMEM.
+ */
+bool ea_report_diff(struct ea_report *r, const struct ea_report *old, const char *old_path);
+
+/* Free what a diff holds; the diff is then absent. */
+void ea_diff_clear(struct ea_diff *d);
+
 /* Forget the allowlist and everything judged by it (rules, their lists,
  * near misses, verdicts, remedies; has_policy false), keeping the capture's
  * side, so that a report read back can be judged against other rules. */
@@ -560,7 +681,10 @@ const char *ea_tls_version_name(uint16_t version);
 const char *ea_verdict_name(enum ea_verdict v); /* "allowed", ..., "infrastructure?" */
 const char *
 ea_rule_kind_name(enum ea_rule_kind k); /* "fqdn", "cidr", "service_tag", "private_endpoint" */
-const char *ea_near_kind_name(enum ea_near_kind k);     /* "apex", "subdomain", "inactive" */
+const char *ea_near_kind_name(enum ea_near_kind k); /* "apex", "subdomain", "inactive" */
+/* "allowed-but-refused", "denied-but-reached" */
+const char *ea_finding_kind_name(enum ea_finding_kind k);
+const char *ea_change_kind_name(enum ea_change_kind k); /* "new", "gone", "changed" */
 const char *ea_outcome_why_text(enum ea_outcome_why w); /* NULL for EA_OW_NONE */
 const char *ea_verdict_why_text(enum ea_verdict_why w); /* NULL for EA_VW_NONE */
 const char *ea_fqdn_form_name(enum ea_fqdn_form f);     /* "exact", "subdomains", ... */
@@ -579,6 +703,8 @@ bool ea_tls_version_parse(const char *s, size_t len, uint16_t *out);
 bool ea_verdict_parse(const char *s, size_t len, enum ea_verdict *out);
 bool ea_rule_kind_parse(const char *s, size_t len, enum ea_rule_kind *out);
 bool ea_near_kind_parse(const char *s, size_t len, enum ea_near_kind *out);
+bool ea_finding_kind_parse(const char *s, size_t len, enum ea_finding_kind *out);
+bool ea_change_kind_parse(const char *s, size_t len, enum ea_change_kind *out);
 bool ea_outcome_why_parse(const char *s, size_t len, enum ea_outcome_why *out);
 bool ea_verdict_why_parse(const char *s, size_t len, enum ea_verdict_why *out);
 bool ea_fqdn_form_parse(const char *s, size_t len, enum ea_fqdn_form *out);

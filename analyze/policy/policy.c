@@ -519,5 +519,92 @@ bool policy_judge(struct ea_report *r)
     r->n_near_misses = 0;
     if (!near_misses(r))
         return false;
-    return policy_build_remedies(r);
+    /* the findings, and the hosts listed by verdict */
+    return policy_build_remedies(r) && ea_report_derive(r);
+}
+
+/* ---- rules read back from a report ---- */
+
+static bool str_same(const struct ea_str *a, const struct ea_str *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+}
+
+bool policy_same_rules(const struct ea_report *a, const struct ea_report *b)
+{
+    if (a->n_rules != b->n_rules)
+        return false;
+    for (size_t i = 0; i < a->n_rules; i++) {
+        const struct ea_rule *x = &a->rules[i], *y = &b->rules[i];
+        if (x->kind != y->kind || x->inactive != y->inactive || x->form != y->form ||
+            x->protocol != y->protocol || x->n_nets != y->n_nets || x->n_ports != y->n_ports ||
+            !str_same(&x->destination, &y->destination) || !str_same(&x->name, &y->name) ||
+            !str_same(&x->origin, &y->origin) || !str_same(&x->status, &y->status) ||
+            !str_same(&x->service_tag, &y->service_tag))
+            return false;
+        for (size_t k = 0; k < x->n_nets; k++)
+            if (x->nets[k].len != y->nets[k].len ||
+                x->nets[k].addr.family != y->nets[k].addr.family ||
+                memcmp(x->nets[k].addr.b, y->nets[k].addr.b, ea_addr_size(&x->nets[k].addr)) != 0)
+                return false;
+        for (size_t k = 0; k < x->n_ports; k++)
+            if (x->ports[k].lo != y->ports[k].lo || x->ports[k].hi != y->ports[k].hi)
+                return false;
+    }
+    return true;
+}
+
+static bool copy_rule_str(struct ea_str *dst, const struct ea_str *src)
+{
+    return !src->len || ea_str_set(dst, src->s, src->len);
+}
+
+bool policy_copy_rules(struct ea_report *dst, const struct ea_report *src)
+{
+    for (size_t i = 0; i < src->n_rules; i++) {
+        const struct ea_rule *s = &src->rules[i];
+        struct ea_rule *d = ea_report_add_rule(dst);
+        if (!d)
+            return false;
+        d->kind = s->kind;
+        d->inactive = s->inactive;
+        d->form = s->form;
+        d->protocol = s->protocol;
+        d->has_spark_enabled = s->has_spark_enabled;
+        d->spark_enabled = s->spark_enabled;
+        if (!copy_rule_str(&d->name, &s->name) ||
+            !copy_rule_str(&d->destination, &s->destination) ||
+            !copy_rule_str(&d->origin, &s->origin) || !copy_rule_str(&d->category, &s->category) ||
+            !copy_rule_str(&d->status, &s->status) ||
+            !copy_rule_str(&d->service_tag, &s->service_tag) ||
+            !copy_rule_str(&d->subresource_target, &s->subresource_target))
+            return false;
+        if (s->n_nets) {
+            d->nets = malloc(s->n_nets * sizeof *d->nets);
+            if (!d->nets)
+                return false;
+            memcpy(d->nets, s->nets, s->n_nets * sizeof *d->nets);
+            d->n_nets = s->n_nets;
+        }
+        if (s->n_ports) {
+            d->ports = malloc(s->n_ports * sizeof *d->ports);
+            if (!d->ports)
+                return false;
+            memcpy(d->ports, s->ports, s->n_ports * sizeof *d->ports);
+            d->n_ports = s->n_ports;
+        }
+        if (d->kind == EA_RULE_FQDN) {
+            /* a report keeps the destination as written: parse it as the
+             * loaders did (a pattern that no longer parses matches nothing) */
+            bool lookalike;
+            const char *why;
+            struct ea_rule parsed = {0};
+            if (rules_parse_fqdn(d->destination.s ? d->destination.s : "", d->destination.len,
+                                 &parsed, &lookalike, &why)) {
+                d->form = parsed.form;
+                d->fqdn = parsed.fqdn;
+            }
+        }
+    }
+    return ea_report_index_rules(dst);
 }

@@ -25,7 +25,8 @@ bool policy_prepare_rules(struct ea_report *r);
  * hosts_permitted on rules, unused_rules and duplicate_rules (a rule that
  * permitted nothing while one with the same destination did is a duplicate,
  * not unused), near_misses, verdict_hosts, and remedies
- * (policy_build_remedies). Sets r->has_policy. false on ENOMEM.
+ * (policy_build_remedies); then ea_report_derive (findings, the order hosts
+ * are listed in). Sets r->has_policy. false on ENOMEM.
  */
 bool policy_judge(struct ea_report *r);
 
@@ -82,6 +83,18 @@ struct rule_names;
 struct rule_names *rule_names_new(const struct ea_report *r);
 bool rule_names_make(struct rule_names *set, const char *dest, size_t len, char out[34]);
 void rule_names_free(struct rule_names *set);
+
+/*
+ * Do two reports hold the same rules, in the same order (kind, destination,
+ * name, origin, status, addresses, ports, protocol, service tag)? The union
+ * of reports judged against the same allowlist is judged against it again.
+ */
+bool policy_same_rules(const struct ea_report *a, const struct ea_report *b);
+
+/* Copy src's rules (read back from a report) into dst, which has none, as
+ * a rule loader would have made them (FQDN patterns parsed again). false on
+ * ENOMEM. */
+bool policy_copy_rules(struct ea_report *dst, const struct ea_report *src);
 
 /* The registrable domain of name (libpsl), or NULL; a view into name. */
 const char *policy_registrable_domain(const char *name);

@@ -30,14 +30,20 @@ static void usage(FILE *out)
           "  -f, --filter BPF      only packets matching the BPF filter (tcpdump syntax)\n"
           "  -c, --count COUNT     stop after COUNT packets (of all files together)\n"
           "  -n, --no-resolve      accepted for tcpdump habits: nothing is ever resolved\n"
-          "  -F, --format FORMAT   text (default) or json\n"
+          "  -F, --format FORMAT   text (default), json, md (Markdown), html, or csv (one\n"
+          "                        row per connection)\n"
           "  -o, --output OUT      write the report to OUT instead of standard output\n"
+          "  -v, --connections     text, md, html: list every connection and DNS query too\n"
+          "      --width N         text: fit N columns (0: no limit; default: the terminal's,\n"
+          "                        80 when not a terminal)\n"
           "      --color WHEN      auto (default), always or never; text only\n"
           "      --cutoff BYTES    bytes of each TCP direction to reassemble (default 32768)\n"
           "      --max-flows N     concurrent flows tracked before the oldest is evicted\n"
           "                        (default 262144)\n"
           "      --max-connections N  connection rows kept in the report; past it they\n"
           "                        are counted in their hosts, not listed (default 100000)\n"
+          "      --max-hosts N     hosts kept in the report; connections to further hosts\n"
+          "                        are counted in hosts_not_listed (default 100000)\n"
           "  -q, --quiet           no progress or warnings on standard error\n"
           "  -h, --help            this help\n"
           "\n"
@@ -62,7 +68,8 @@ static const enum opt_id analyze_opts[] = {
     OPT_HELP,           OPT_READ,      OPT_FILTER,       OPT_FORMAT,     OPT_OUTPUT,
     OPT_COLOR,          OPT_CUTOFF,    OPT_MAX_FLOWS,    OPT_QUIET,      OPT_MAX_CONNECTIONS,
     OPT_PROFILE,        OPT_ALLOWLIST, OPT_SERVICE_TAGS, OPT_FAIL_ON,    OPT_EMIT,
-    OPT_RESOURCE_GROUP, OPT_WORKSPACE, OPT_COUNT,        OPT_NO_RESOLVE,
+    OPT_RESOURCE_GROUP, OPT_WORKSPACE, OPT_COUNT,        OPT_NO_RESOLVE, OPT_WIDTH,
+    OPT_CONNECTIONS,    OPT_MAX_HOSTS,
 };
 
 struct analyze_args {
@@ -73,6 +80,7 @@ struct analyze_args {
     bool read_flag; /* -r given: operands are a BPF expression, as in tcpdump */
     struct capture_files_opts capture;
     struct analyze_opts analyze;
+    size_t max_hosts; /* 0: the model's default */
 };
 
 static int analyze_option(int id, const char *arg, void *ctx)
@@ -113,6 +121,10 @@ static int analyze_option(int id, const char *arg, void *ctx)
         if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->analyze.max_conns))
             return cli_usage_error("analyze", "--max-connections takes 1 to 67108864, not '%s'",
                                    arg);
+        return -1;
+    case OPT_MAX_HOSTS:
+        if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->max_hosts))
+            return cli_usage_error("analyze", "--max-hosts takes 1 to 67108864, not '%s'", arg);
         return -1;
     default:
         return EA_EXIT_INPUT;
@@ -203,6 +215,12 @@ int cmd_analyze(int argc, char **argv)
                              "(-p PROFILE or -a FILE)");
         goto out_args;
     }
+    if (c.fail_on == FAIL_NEW) {
+        rc = cli_usage_error("analyze", "%s",
+                             "--fail-on new compares with an older report: egress-audit report "
+                             "NEW.json --diff OLD.json --fail-on new");
+        goto out_args;
+    }
     if (c.want_emit && c.format_set) {
         rc = cli_usage_error("analyze", "%s",
                              "--emit prints only the rules to add: it does not go with -F");
@@ -225,6 +243,7 @@ int cmd_analyze(int argc, char **argv)
     char err[1024] = "";
     ea_report_init(&report);
     report.tool_version = EA_VERSION;
+    report.max_hosts = a.max_hosts;
     /* Rules first: a bad rule file fails before the capture is read. */
     rc = cli_load_rules(&report, &c);
     if (rc != EA_EXIT_OK)
@@ -236,7 +255,7 @@ int cmd_analyze(int argc, char **argv)
         rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
         goto out;
     }
-    rc = cli_judge_and_describe(&report, &c, true);
+    rc = cli_judge_and_describe(&report, &c, true, cli_has_rules(&c));
     if (rc >= 0)
         goto out;
     rc = cli_write_report(&report, &c);

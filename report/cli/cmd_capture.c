@@ -764,7 +764,7 @@ int cmd_capture(int argc, char **argv)
     }
     if (!c.quiet)
         summary(&tot);
-    rc = cli_judge_and_describe(&report, &c, true);
+    rc = cli_judge_and_describe(&report, &c, true, cli_has_rules(&c));
     if (rc >= 0)
         goto out;
     rc = cli_write_report(&report, &c);

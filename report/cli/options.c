@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -58,14 +59,24 @@ static const struct opt_def opt_table[OPT__COUNT] = {
     [OPT_LIST_INTERFACES] = {"list-interfaces", 'D', no_argument},
     [OPT_BUFFER_SIZE] = {"buffer-size", 'B', required_argument},
     [OPT_SNAPLEN] = {"snapshot-length", 's', required_argument},
+    [OPT_WIDTH] = {"width", 0, required_argument},
+    [OPT_CONNECTIONS] = {"connections", 'v', no_argument},
+    [OPT_MAX_HOSTS] = {"max-hosts", 0, required_argument},
 };
 
 /* Long-only options are told apart from letters by values past a byte. */
 enum { LONG_BASE = 0x100 };
 
 static const struct ea_name formats[] = {
-    {FORMAT_TEXT, "text"},
-    {FORMAT_JSON, "json"},
+    {FORMAT_TEXT, "text"}, {FORMAT_JSON, "json"}, {FORMAT_MD, "md"},
+    {FORMAT_HTML, "html"}, {FORMAT_CSV, "csv"},
+};
+
+static const struct ea_name fail_ons[] = {
+    {FAIL_NEVER, "never"},
+    {FAIL_DENIED, "denied"},
+    {FAIL_UNREACHED, "unreached"},
+    {FAIL_NEW, "new"},
 };
 
 static void verror(const char *cmd, const char *fmt, va_list ap)
@@ -130,7 +141,7 @@ static int common_option(enum opt_id id, const char *arg, struct cli_common *c)
             c->format_set = true;
             return -1;
         }
-        return cli_usage_error(c->cmd, "unknown format '%s' (text, json)", arg);
+        return cli_usage_error(c->cmd, "unknown format '%s' (text, json, md, html, csv)", arg);
     }
     case OPT_OUTPUT:
         c->output = arg;
@@ -146,16 +157,25 @@ static int common_option(enum opt_id id, const char *arg, struct cli_common *c)
     case OPT_WORKSPACE:
         c->emit_opts.workspace = arg;
         return -1;
-    case OPT_FAIL_ON:
-        if (strcmp(arg, "never") == 0)
-            c->fail_on = FAIL_NEVER;
-        else if (strcmp(arg, "denied") == 0)
-            c->fail_on = FAIL_DENIED;
-        else if (strcmp(arg, "unreached") == 0)
-            c->fail_on = FAIL_UNREACHED;
-        else
-            return cli_usage_error(c->cmd, "--fail-on takes denied, unreached or never, not '%s'",
-                                   arg);
+    case OPT_FAIL_ON: {
+        int v;
+        if (!ea_name_find(fail_ons, EA_NAMES_LEN(fail_ons), arg, strlen(arg), false, &v))
+            return cli_usage_error(
+                c->cmd, "--fail-on takes denied, unreached, new or never, not '%s'", arg);
+        c->fail_on = (enum fail_on)v;
+        return -1;
+    }
+    case OPT_WIDTH: {
+        size_t w;
+        if (!cli_parse_size(arg, 0, 65535, &w))
+            return cli_usage_error(
+                c->cmd, "--width takes a number of columns (0: no limit), not '%s'", arg);
+        c->width = (unsigned)w;
+        c->width_set = true;
+        return -1;
+    }
+    case OPT_CONNECTIONS:
+        c->connections = true;
         return -1;
     case OPT_QUIET:
         c->quiet = true;
@@ -310,6 +330,26 @@ int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int 
     return EA_EXIT_OK;
 }
 
+/* The text report's width: --width, else the terminal's (COLUMNS, then the
+ * TIOCGWINSZ ioctl), else 80 columns (not a terminal: a file, a pipe). */
+static unsigned text_width(const struct cli_common *c, FILE *out)
+{
+    enum { DEFAULT_WIDTH = 80 };
+    if (c->width_set)
+        return c->width;
+    int fd = fileno(out);
+    if (fd < 0 || !isatty(fd))
+        return DEFAULT_WIDTH;
+    const char *env = getenv("COLUMNS");
+    size_t n;
+    if (env && cli_parse_size(env, 1, 65535, &n))
+        return (unsigned)n;
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return DEFAULT_WIDTH;
+}
+
 bool cli_want_color(const char *when, FILE *out)
 {
     if (strcmp(when, "always") == 0)
@@ -331,6 +371,8 @@ static void say_failing_hosts(const struct ea_report *r, const struct cli_common
         const struct ea_host *h = &r->hosts[i];
         bool fails =
             c->fail_on == FAIL_DENIED ? h->verdict == EA_V_DENIED : h->outcome != EA_OUT_REACHED;
+        if (c->fail_on == FAIL_NEW)
+            continue; /* said below, from the diff */
         if (!fails)
             continue;
         if (said == FAILING_HOSTS_SHOWN) {
@@ -347,12 +389,28 @@ static void say_failing_hosts(const struct ea_report *r, const struct cli_common
                 ea_transport_name(h->transport) ? ea_transport_name(h->transport) : "?",
                 why ? why : "-");
     }
+    for (size_t i = 0; c->fail_on == FAIL_NEW && i < r->diff.n_changes; i++) {
+        const struct ea_change *ch = &r->diff.changes[i];
+        if (ch->kind != EA_CHANGE_NEW)
+            continue;
+        if (said == FAILING_HOSTS_SHOWN) {
+            more++;
+            continue;
+        }
+        said++;
+        fprintf(stderr, "egress-audit %s: new: ", c->cmd);
+        (void)ea_escape_fwrite(ch->key.s ? ch->key.s : "", ch->key.len, stderr);
+        fprintf(stderr, ":%u/%s (%s)\n", (unsigned)ch->port,
+                ea_transport_name(ch->transport) ? ea_transport_name(ch->transport) : "?",
+                ea_outcome_name(ch->new_outcome) ? ea_outcome_name(ch->new_outcome) : "-");
+    }
     if (more)
         fprintf(stderr, "egress-audit %s: ... and %zu more (the report lists them all)\n", c->cmd,
                 more);
 }
 
-int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge)
+int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge,
+                           bool explain)
 {
     if (judge && cli_has_rules(c) && !policy_judge(r)) {
         cli_error(c->cmd, "out of memory");
@@ -368,8 +426,7 @@ int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool
         catalog_free(cat);
         cat = NULL;
     }
-    bool ok =
-        policy_describe_hosts(r, cat) && (!judge || !cli_has_rules(c) || policy_explain(r, cat));
+    bool ok = policy_describe_hosts(r, cat) && (!explain || policy_explain(r, cat));
     catalog_free(cat);
     if (!ok) {
         cli_error(c->cmd, "out of memory");
@@ -386,16 +443,43 @@ int cli_write_report(const struct ea_report *r, const struct cli_common *c)
         return EA_EXIT_INTERNAL;
     errno = 0;
     int w;
-    if (c->want_emit)
+    struct render_opts ro = {.connections = c->connections, .emit = &c->emit_opts};
+    if (c->want_emit) {
         w = emit_remedies(r, c->emit, &c->emit_opts, out);
-    else if (c->format == FORMAT_JSON)
-        w = render_json(r, out);
-    else
-        w = render_text(r, out, cli_want_color(c->color, out));
+    } else {
+        switch (c->format) {
+        case FORMAT_JSON:
+            w = render_json(r, out);
+            break;
+        case FORMAT_MD:
+            w = render_md(r, out, &ro);
+            break;
+        case FORMAT_HTML:
+            w = render_html(r, out, &ro);
+            break;
+        case FORMAT_CSV:
+            w = render_csv(r, out);
+            break;
+        case FORMAT_TEXT:
+        default:
+            ro.color = cli_want_color(c->color, out);
+            ro.width = text_width(c, out);
+            w = render_text(r, out, &ro);
+            break;
+        }
+    }
     int rc = cli_close_output(c, out, to_stdout, w);
+    if (rc == EA_EXIT_OK && !c->want_emit && c->format == FORMAT_CSV && !c->quiet &&
+        r->counters[EA_C_CONNS_NOT_LISTED])
+        cli_error(c->cmd,
+                  "warning: %llu connections past --max-connections are not in the CSV (their "
+                  "hosts count them: see the other formats)",
+                  (unsigned long long)r->counters[EA_C_CONNS_NOT_LISTED]);
     if (rc == EA_EXIT_OK && c->fail_on == FAIL_DENIED && r->verdict_hosts[EA_V_DENIED] > 0)
         rc = EA_EXIT_POLICY;
     if (rc == EA_EXIT_OK && c->fail_on == FAIL_UNREACHED && r->unreached_hosts > 0)
+        rc = EA_EXIT_POLICY;
+    if (rc == EA_EXIT_OK && c->fail_on == FAIL_NEW && r->diff.counts[EA_CHANGE_NEW] > 0)
         rc = EA_EXIT_POLICY;
     if (rc == EA_EXIT_POLICY)
         say_failing_hosts(r, c);

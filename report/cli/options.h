@@ -53,18 +53,25 @@ enum opt_id {
     OPT_LIST_INTERFACES,
     OPT_BUFFER_SIZE,
     OPT_SNAPLEN,
+    OPT_WIDTH,
+    OPT_CONNECTIONS,
+    OPT_MAX_HOSTS,
     OPT__COUNT
 };
 
 enum report_format {
     FORMAT_TEXT = 0,
     FORMAT_JSON,
+    FORMAT_MD,
+    FORMAT_HTML,
+    FORMAT_CSV,
 };
 
 enum fail_on {
     FAIL_NEVER = 0,
     FAIL_DENIED,
     FAIL_UNREACHED,
+    FAIL_NEW, /* a host that the --diff base did not have (egress-audit report) */
 };
 
 /* What the shared options said. */
@@ -84,6 +91,9 @@ struct cli_common {
     enum fail_on fail_on;
     bool quiet;
     const char *color; /* auto, always, never */
+    bool width_set;    /* --width N: the text report's width (0: no limit) */
+    unsigned width;
+    bool connections; /* -v, --connections: list every connection and DNS query */
 };
 
 /* Called for each option that is not a shared one (and for operands, with
@@ -131,9 +141,11 @@ int cli_close_output(const struct cli_common *c, FILE *out, bool to_stdout, int 
 /* Judge r against the loaded rules (when there are any) and describe its
  * hosts: each host's service from the service catalog, and for denied
  * hosts what the catalog and the other built-in profiles know (policy.h
- * policy_explain). judge false: only the description (a report read back
- * and not judged again). Returns -1, or an exit code with a message. */
-int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge);
+ * policy_explain, when explain: r was judged here). judge false: no new
+ * verdicts (a report read back keeps its own). Returns -1, or an exit code
+ * with a message. */
+int cli_judge_and_describe(struct ea_report *r, const struct cli_common *c, bool judge,
+                           bool explain);
 
 /* Render r as the options ask (the report in its format, or --emit's
  * rules to add) to the output, and apply --fail-on. Returns an exit code. */

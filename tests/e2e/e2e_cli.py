@@ -3,12 +3,20 @@
 """The command line as a new user meets it (issue 8): options after the
 files, tcpdump habits (-r then a filter, -c, -n), one-line errors that name
 the real problem and the subcommand, the output checked before the work,
-conflicting flags refused, --fail-on naming the hosts."""
+conflicting flags refused, --fail-on naming the hosts; and the text report's
+width (issue 10): the terminal's (COLUMNS, else its size, read in a
+pseudo-terminal), 80 columns when not a terminal, --width N; a cap that
+drops rows said where they would be."""
+import fcntl
 import gzip
 import json
 import os
+import pty
 import shutil
+import struct
+import subprocess
 import tempfile
+import termios
 
 from common import SRC, Failures, run, split_pcap
 
@@ -19,8 +27,63 @@ def one_line(err):
     return [l for l in err.splitlines() if l.strip()]
 
 
+def on_terminal(args, cols, env_columns=None):
+    """egress-audit's output when its standard output is a terminal of cols
+    columns (a pseudo-terminal), COLUMNS set to env_columns or unset."""
+    from common import BIN
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if env_columns:
+        env["COLUMNS"] = str(env_columns)
+    p = subprocess.Popen([BIN, *args], stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait()
+    os.close(master)
+    return out.replace(b"\r\n", b"\n")
+
+
+def widest(out):
+    return max(len(l) for l in out.split(b"\n"))
+
+
+def widths(f):
+    args = ("analyze", "-q", "--color", "never", "-v", "-p", "huggingface", SAMPLE)
+    out = on_terminal(args, 100)
+    f.check(60 < widest(out) <= 100, f"a terminal of 100 columns: lines of {widest(out)}")
+    out = on_terminal(args, 200, env_columns=70)
+    f.check(60 < widest(out) <= 70, f"COLUMNS=70 on a terminal: lines of {widest(out)}")
+    env = dict(os.environ, COLUMNS="200")
+    from common import BIN
+    p = subprocess.run([BIN, *args], capture_output=True, env=env)
+    f.check(p.returncode == 0 and 70 < widest(p.stdout) <= 80,
+            f"not a terminal: 80 columns whatever COLUMNS says: {widest(p.stdout)}")
+    rc, out, _ = run(*args[:-1], "--width", "132", SAMPLE)
+    f.check(rc == 0 and 80 < widest(out) <= 132, f"--width 132: {widest(out)}")
+    rc, out, _ = run(*args[:-1], "--width", "0", SAMPLE)
+    f.check(rc == 0 and widest(out) > 132, f"--width 0: no limit: {widest(out)}")
+    # a cap that drops rows is said where they would be, with its flag
+    rc, out, err = run("analyze", "-q", "--max-connections", "5", "--width", "0", SAMPLE)
+    f.check(rc == 0 and b"\nCONNECTIONS\n" in out and
+            b"30 more connections are not listed: the report keeps the first 5 (egress-audit "
+            b"analyze --max-connections N keeps more)" in out, f"--max-connections 5: {err}")
+    rc, out, err = run("analyze", "-q", "--max-hosts", "2", "--width", "0", SAMPLE)
+    f.check(rc == 0 and b"to further hosts are not counted: the report keeps 2 hosts "
+            b"(egress-audit analyze --max-hosts N keeps more)" in out, f"--max-hosts 2: {err}")
+
+
 def main():
     f = Failures()
+    widths(f)
     tmp = tempfile.mkdtemp(prefix="ea-cli-")
     try:
         # options after the operand, as README's Usage shows
@@ -48,7 +111,9 @@ def main():
             (("analyze", "-f", "tcp port", SAMPLE), None, 2, "egress-audit analyze: bad filter 'tcp port'"),
             (("analyze", "-", "-"), b"", 2, "standard input ('-') is given more than once"),
             (("analyze", "-"), b"hi\n", 2, "not a pcap or pcapng file"),
-            (("analyze", "-F", "csv", SAMPLE), None, 2, "egress-audit analyze --help"),
+            (("analyze", "-F", "xml", SAMPLE), None, 2, "egress-audit analyze --help"),
+            (("analyze", "--width", "wide", SAMPLE), None, 2, "--width takes a number"),
+            (("analyze", "--fail-on", "new", SAMPLE), None, 2, "--diff OLD.json --fail-on new"),
             (("analyze", SAMPLE, "--bogus"), None, 2, "egress-audit analyze: unknown option '--bogus'"),
             (("analyze", SAMPLE, "-p", "huggingface", "--emit", "az", "-F", "json"), None, 2,
              "does not go with -F"),
@@ -75,8 +140,8 @@ def main():
 
         # a JSON rule source is named once in the sources line, not once per rule
         arm = os.path.join(SRC, "tests", "data", "rules", "arm.json")
-        rc, out, err = run("analyze", "-q", "--color", "never", SAMPLE, "-a", arm)
-        f.check(rc == 0 and f"rules loaded: 6 (from: {arm})\n".encode() in out,
+        rc, out, err = run("analyze", "-q", "--color", "never", "--width", "0", SAMPLE, "-a", arm)
+        f.check(rc == 0 and f"rules: 6 from {arm}\n".encode() in out,
                 f"sources line for arm.json: {rc} {err}")
 
         # rules --list dates, --explain and --diff (issue 14)

@@ -72,6 +72,16 @@ def scratch():
     shutil.copy(os.path.join(RULES, "workspace-list.yml"), os.path.join(d, "workspace.yml"))
     shutil.copy(os.path.join(RULES, "rules.txt"), os.path.join(d, "extra.txt"))
     shutil.copy(os.path.join(RULES, "arm.json"), os.path.join(d, "outbound-rules.json"))
+    # saved runs for `egress-audit report`: three runs for a union (the sample
+    # cut at different packet counts, so they differ), an older and a newer
+    # one for --diff; run.json also comes from an earlier example, but not
+    # from the man page's, which may run first
+    for name, count in (("a.json", "80"), ("b.json", "160"), ("c.json", None),
+                        ("old.json", "100"), ("new.json", None), ("run.json", None)):
+        args = [os.path.abspath(BIN), "analyze", "-q", "-F", "json", "-o", os.path.join(d, name)]
+        if count:
+            args += ["-c", count]
+        subprocess.run(args + [SAMPLE], check=True, timeout=120)
     return d
 
 

@@ -41,6 +41,14 @@ def main():
                "-p", p, SAMPLE)
     golden(os.path.join(POLICY, "profile-meta+aml-default.json"), "analyze", "-q", "-F", "json",
            "-p", "meta", "-p", "aml-default", SAMPLE)
+    # the policy run in every other format
+    for fmt in ("json", "md", "html", "csv"):
+        golden(os.path.join(POLICY, f"profile-huggingface.{fmt}"), "analyze", "-q", "-F", fmt,
+               "-p", "huggingface", SAMPLE)
+    golden(os.path.join(POLICY, "profile-huggingface-v.md"), "analyze", "-q", "-F", "md", "-v",
+           "-p", "huggingface", SAMPLE)
+    golden(os.path.join(POLICY, "profile-huggingface-w132.txt"), "analyze", "-q", "--color",
+           "never", "--width", "132", "-p", "huggingface", SAMPLE)
     # The same rules in every input format give the same verdicts.
     verdicts = {}
     for fmt, file in FORMATS.items():
@@ -97,10 +105,11 @@ def main():
             f"duplicate_rules: {rep.get('duplicate_rules')}")
     f.check({"pattern": "hf.co", "origin": "profile huggingface-hub"} in rep["unused_rules"],
             "hf.co (another form, nothing used it) is still unused")
-    text = run_in_src("analyze", "-q", "--color", "never", *two, SAMPLE)[1].decode()
-    f.check("\nduplicate rules: huggingface.co (profile huggingface-hub) duplicates "
+    text = run_in_src("analyze", "-q", "--color", "never", "--width", "0", *two,
+                      SAMPLE)[1].decode()
+    f.check("\nDuplicate rules: huggingface.co (profile huggingface-hub) duplicates "
             "huggingface.co (profile huggingface)\n" in text, "text: no duplicate rules line")
-    f.check("huggingface.co (profile huggingface-hub)," not in text.split("unused rules")[1]
+    f.check("huggingface.co (profile huggingface-hub)," not in text.split("Unused rules")[1]
             .split("\n")[0], "text: huggingface.co (huggingface-hub) listed as unused")
     rep = json.loads(run_in_src("analyze", "-q", "-F", "json", "-p", "huggingface", SAMPLE)[1])
     f.check(rep.get("duplicate_rules") == [], "one profile: duplicate_rules is []")
@@ -120,9 +129,9 @@ def main():
                 f"{file}: a new rule is proposed for files.pythonhosted.org")
         f.check(all("activate" not in a and "rule" not in a for a in add if a not in act),
                 f"{file}: activate/rule keys on a new rule")
-        text = run_in_src("analyze", "-q", "--color", "never", "-a", DATA + file,
-                          SAMPLE)[1].decode()
-        f.check(f"\nactivate rule allow-pythonhosted ({DATA}{file}:rule 4): *.pythonhosted.org"
+        text = run_in_src("analyze", "-q", "--color", "never", "--width", "0", "-a",
+                          DATA + file, SAMPLE)[1].decode()
+        f.check(f"\n  activate rule allow-pythonhosted ({DATA}{file}:rule 4): *.pythonhosted.org"
                 in text, f"{file}: text: no 'activate rule' line")
         az = run_in_src("analyze", "-q", "-a", DATA + file, "--emit", "az", SAMPLE)[1].decode()
         f.check("--rule allow-pythonhosted --type fqdn --destination '*.pythonhosted.org'" in az

@@ -4,8 +4,8 @@
 with real clients): every connection of the script's ground truth
 (hf-deploy.truth.tsv) is reported with its name, source, destination and
 outcome; DNS is complete; and the text and JSON reports, and what each
-writes to stderr, equal the golden files in tests/e2e/golden/hf-deploy/
-(tests/e2e/regen-golden.sh rewrites them)."""
+writes to stderr, equal the golden files in tests/e2e/golden/hf-deploy/, one per format (text, text with
+-v, JSON, Markdown, HTML, CSV; tests/e2e/regen-golden.sh rewrites them)."""
 import csv
 import os
 import sys
@@ -68,8 +68,14 @@ def main():
     c = rep["stats"]["counters"]
     f.check(c["packets"] == 258 and c["ipv6"] > 0, "counters")
 
+    # every format; the text report at its default width (80: not a terminal)
+    # and with the connections (-v)
     written = [golden(f, "report.txt", ["analyze", "-q", "--color", "never", SAMPLE]),
-               golden(f, "report.json", ["analyze", "-q", "-F", "json", SAMPLE])]
+               golden(f, "report-v.txt", ["analyze", "-q", "--color", "never", "-v", SAMPLE]),
+               golden(f, "report.json", ["analyze", "-q", "-F", "json", SAMPLE]),
+               golden(f, "report.md", ["analyze", "-q", "-F", "md", SAMPLE]),
+               golden(f, "report.html", ["analyze", "-q", "-F", "html", SAMPLE]),
+               golden(f, "report.csv", ["analyze", "-q", "-F", "csv", SAMPLE])]
     golden_orphans(f, written, CASES)  # hf-deploy/policy/ is e2e_policy's
     f.finish(f"sample: {len(truth)} truth connections")
 

@@ -35,10 +35,35 @@ struct output do_render_json(const struct ea_report *r)
 
 struct output do_render_text(const struct ea_report *r, bool color)
 {
+    struct render_opts opts = {.color = color, .connections = true};
+    return do_render_opts(r, RENDER_TEXT, &opts);
+}
+
+struct output do_render_opts(const struct ea_report *r, enum render_kind kind,
+                             const struct render_opts *opts)
+{
     struct output o = {0};
     FILE *f = open_memstream(&o.buf, &o.len);
     assert_non_null(f);
-    assert_int_equal(render_text(r, f, color), 0);
+    int rc = -1;
+    switch (kind) {
+    case RENDER_TEXT:
+        rc = render_text(r, f, opts);
+        break;
+    case RENDER_MD:
+        rc = render_md(r, f, opts);
+        break;
+    case RENDER_HTML:
+        rc = render_html(r, f, opts);
+        break;
+    case RENDER_CSV:
+        rc = render_csv(r, f);
+        break;
+    case RENDER_JSON:
+        rc = render_json(r, f);
+        break;
+    }
+    assert_int_equal(rc, 0);
     assert_int_equal(fclose(f), 0);
     return o;
 }

@@ -20,7 +20,13 @@ struct output {
 
 void output_free(struct output *o);
 struct output do_render_json(const struct ea_report *r);
+/* The text report with every section (-v) and no width limit. */
 struct output do_render_text(const struct ea_report *r, bool color);
+
+enum render_kind { RENDER_TEXT, RENDER_JSON, RENDER_MD, RENDER_HTML, RENDER_CSV };
+struct render_opts;
+struct output do_render_opts(const struct ea_report *r, enum render_kind kind,
+                             const struct render_opts *opts);
 json_t *parse(const struct output *o);
 
 /* Every byte is printable ASCII or a newline. */

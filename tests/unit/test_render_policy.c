@@ -503,6 +503,7 @@ static void build_policy_report(struct ea_report *r)
             str_cset(&m->covers[k], w->covers[k]);
         m->n_covers = n;
     }
+    assert_true(ea_report_derive(r)); /* the findings, the order of the hosts */
 }
 
 /* The object of a JSON array whose field is value and whose port is port. */
@@ -549,12 +550,10 @@ static void test_policy_json(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
 
     /* the new top-level keys, after dns and before stats */
-    static const char *const top[] = {"schema",         "tool",         "inputs",
-                                      "truncated",      "snaplen_cut",  "time",
-                                      "hosts",          "connections",  "dns",
-                                      "rules",          "unused_rules", "duplicate_rules",
-                                      "inactive_rules", "near_misses",  "verdicts",
-                                      "remediation",    "stats"};
+    static const char *const top[] = {
+        "schema",         "tool",        "inputs",   "truncated", "snaplen_cut",  "time",
+        "hosts",          "connections", "dns",      "rules",     "unused_rules", "duplicate_rules",
+        "inactive_rules", "near_misses", "findings", "verdicts",  "remediation",  "stats"};
     const char *prev = o.buf;
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
         char pat[32];
@@ -754,6 +753,17 @@ static const char *at_col(const char *line, size_t at)
     return strlen(line) > at ? line + at : "";
 }
 
+/* Where a verdict's hosts are listed: denied first (render order). */
+static unsigned rank(enum ea_verdict v)
+{
+    static const enum ea_verdict order[] = {EA_V_DENIED,      EA_V_PORT,  EA_V_NO_NAME,
+                                            EA_V_INFRA_MAYBE, EA_V_INFRA, EA_V_ALLOWED};
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (order[i] == v)
+            return i;
+    return 99;
+}
+
 static void test_policy_text(void **state)
 {
     (void)state;
@@ -762,16 +772,59 @@ static void test_policy_text(void **state)
     struct output o = do_render_text(&r, false);
     assert_printable(&o);
     assert_null(memchr(o.buf, 0x1b, o.len));
-    char line[2048];
+    char line[2048], want[2048];
 
-    /* HOSTS: VERDICT after OUTCOME, then RULE */
+    /* the answer first, then the rest in order */
+    static const char *const titles[] = {"SUMMARY\n",
+                                         "\n\nFINDINGS\n",
+                                         "\n\nWHAT TO DO\n",
+                                         "\n\nHOSTS\n",
+                                         "\n\nDNS NAMES NEVER CONNECTED TO\n",
+                                         "\n\nCONNECTIONS\n",
+                                         "\n\nDNS\n",
+                                         "\n\nCAPTURE\n"};
+    const char *prev = o.buf;
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        const char *at = strstr(o.buf, titles[i]);
+        if (!at || at < prev)
+            fail_msg("%s missing or out of order", titles[i] + strspn(titles[i], "\n"));
+        prev = at;
+    }
+    assert_true(strncmp(o.buf, "SUMMARY\n", 8) == 0);
+    size_t n_port = vcount(EA_V_PORT);
+    snprintf(want, sizeof want,
+             "%u denied, %u allowed, %u port-not-coverable, %u no-name, %u infrastructure, "
+             "%u infrastructure?; 3 unused rules; %zu %s denied by the rules but reached on the "
+             "wire\n",
+             (unsigned)vcount(EA_V_DENIED), (unsigned)vcount(EA_V_ALLOWED), (unsigned)n_port,
+             (unsigned)vcount(EA_V_NO_NAME), (unsigned)vcount(EA_V_INFRA),
+             (unsigned)vcount(EA_V_INFRA_MAYBE), n_port, n_port == 1 ? "host" : "hosts");
+    if (strncmp(o.buf + 8, want, strlen(want)) != 0)
+        fail_msg("summary is:\n%.300s\nwant:\n%s", o.buf + 8, want);
+    line_starting(&o, "rules: ", line, sizeof line);
+    snprintf(want, sizeof want,
+             "rules: %zu from profile huggingface, profile curated, rules.txt, ws.yml, " EVIL_SAFE,
+             N_RULES);
+    assert_string_equal(line, want);
+
+    /* FINDINGS: the port-not-coverable hosts were reached */
+    line_starting(&o, "  ", line, sizeof line);
+    for (size_t i = 0; i < N_VROWS; i++) {
+        const struct verdict_row *w = &verdict_rows[i];
+        if (w->verdict != EA_V_PORT)
+            continue;
+        snprintf(want, sizeof want, "  %s %u/%s: 1 of 1 connection reached; port-not-coverable",
+                 w->name ? w->name : w->dst, (unsigned)w->dport,
+                 w->transport == EA_UDP ? "udp" : "tcp");
+        assert_non_null(strstr(o.buf, want));
+    }
+
+    /* HOSTS: VERDICT after CONNS, then RULE / EVIDENCE; denied first */
     line_starting(&o, "HOST ", line, sizeof line);
-    const char *outcome = strstr(line, "  OUTCOME  ");
-    const char *verdict = strstr(line, "  VERDICT  ");
-    const char *rule = strstr(line, "  RULE  ");
     const char *conns = strstr(line, "  CONNS");
-    assert_true(outcome && verdict && rule && conns);
-    assert_true(outcome < verdict && verdict < rule && rule < conns);
+    const char *verdict = strstr(line, "  VERDICT  ");
+    const char *rule = strstr(line, "  RULE / EVIDENCE");
+    assert_true(conns && verdict && rule && conns < verdict && verdict < rule);
     size_t v_at = (size_t)(verdict - line) + 2, r_at = (size_t)(rule - line) + 2;
     for (size_t i = 0; i < N_VROWS; i++) {
         const struct verdict_row *w = &verdict_rows[i];
@@ -783,53 +836,44 @@ static void test_policy_text(void **state)
         assert_true(at_col(line, v_at)[strlen(vname)] == ' ');
         if (strncmp(at_col(line, r_at), w->rule_cell, strlen(w->rule_cell)) != 0)
             fail_msg("RULE of %s: %s", prefix, at_col(line, r_at));
-        assert_true(at_col(line, r_at)[strlen(w->rule_cell)] == ' ');
+    }
+    const char *hosts = strstr(o.buf, "\nHOSTS\n");
+    const char *end = strstr(hosts, "\n\n");
+    unsigned last = 0;
+    for (const char *p = strchr(hosts + 7, '\n') + 1; p < end; p = strchr(p, '\n') + 1) {
+        enum ea_verdict v;
+        const char *cell = p + v_at;
+        size_t n = strcspn(cell, " \n");
+        assert_true(ea_verdict_parse(cell, n, &v));
+        assert_true(rank(v) >= last);
+        last = rank(v);
     }
 
-    /* CONNECTIONS: VERDICT after WHY */
+    /* CONNECTIONS: VERDICT after OUTCOME */
     line_starting(&o, "  TIME ", line, sizeof line);
-    const char *why = strstr(line, "  WHY  ");
+    const char *outcome = strstr(line, "  OUTCOME  ");
     verdict = strstr(line, "  VERDICT  ");
-    assert_true(why && verdict && why < verdict);
+    assert_true(outcome && verdict && outcome < verdict);
     v_at = (size_t)(verdict - line) + 2;
-    line_containing(&o, "10.0.0.4:40002  ->  20.2.0.3:443", line, sizeof line);
+    line_containing(&o, "10.0.0.4:40002  20.2.0.3:443/tcp", line, sizeof line);
     assert_true(strncmp(at_col(line, v_at), "denied ", 7) == 0);
-    line_containing(&o, "10.0.0.4:40011  ->  52.1.1.1:443", line, sizeof line);
+    line_containing(&o, "10.0.0.4:40011  52.1.1.1:443/tcp", line, sizeof line);
     assert_true(strncmp(at_col(line, v_at), "infrastructure? ", 16) == 0);
 
-    /* POLICY, after COUNTERS */
-    const char *counters = strstr(o.buf, "\nCOUNTERS\n");
-    const char *policy = strstr(o.buf, "\nPOLICY\n");
-    const char *to_add = strstr(o.buf, "\nTO ADD\n");
-    assert_true(counters && policy && to_add && counters < policy && policy < to_add);
-    char want[1024];
+    /* WHAT TO DO: the rules to add, the near misses, the unused rules */
+    const char *to_do = strstr(o.buf, "\nWHAT TO DO\n") + strlen("\nWHAT TO DO\n");
+    size_t n_exact = 0, n_wild = 0;
+    for (size_t i = 0; i < N_REMEDIES; i++)
+        remedy_rows[i].wildcard ? n_wild++ : n_exact++;
     snprintf(want, sizeof want,
-             "\nPOLICY\n"
-             "verdicts: %u allowed, %u denied, %u port-not-coverable, %u no-name, "
-             "%u infrastructure, %u infrastructure?\n"
-             "rules loaded: %zu (from: profile huggingface, profile curated, rules.txt, "
-             "ws.yml, " EVIL_SAFE ")\n"
-             "unused rules (candidates to remove): *.anaconda.org (profile curated), docker.io "
-             "(profile huggingface), [2001:db8:aa::/48]:53/udp (rules.txt:8)\n"
-             "inactive rules (permit nothing): * (rules.txt:4), " EVIL_SAFE " (" EVIL_ORIGIN_SAFE
-             ")\n"
-             "near misses:\n",
-             (unsigned)vcount(EA_V_ALLOWED), (unsigned)vcount(EA_V_DENIED),
-             (unsigned)vcount(EA_V_PORT), (unsigned)vcount(EA_V_NO_NAME),
-             (unsigned)vcount(EA_V_INFRA), (unsigned)vcount(EA_V_INFRA_MAYBE), N_RULES);
-    if (strncmp(policy, want, strlen(want)) != 0)
-        fail_msg("POLICY is:\n%s\nwant:\n%s", policy, want);
-    const char *p = policy + strlen(want);
-    for (size_t i = 0; i < N_NEAR; i++) {
-        snprintf(want, sizeof want, "  %s\n", near_rows[i].text);
-        if (strncmp(p, want, strlen(want)) != 0)
-            fail_msg("near miss %zu is:\n%s\nwant:\n%s", i, p, want);
-        p += strlen(want);
-    }
-    assert_ptr_equal(p, to_add); /* a blank line, then the title */
-
-    /* TO ADD: one line per remedy, the wildcard marked, then the az lines */
-    p = to_add + strlen("\nTO ADD\n");
+             "Add %zu rules, or the %zu wildcard suggestion that covers several of them (az CLI "
+             "lines below):\n",
+             n_exact, n_wild);
+    if (strncmp(to_do, want, strlen(want)) != 0)
+        fail_msg("WHAT TO DO is:\n%.300s\nwant:\n%s", to_do, want);
+    const char *p = to_do + strlen(want);
+    assert_true(strncmp(p, "  DESTINATION ", 14) == 0);
+    p = strchr(p, '\n') + 1;
     size_t dest_w = 0, name_w = 0;
     for (size_t i = 0; i < N_REMEDIES; i++) {
         if (strlen(remedy_rows[i].dest) > dest_w)
@@ -843,34 +887,75 @@ static void test_policy_text(void **state)
         assert_non_null(nl);
         memcpy(line, p, (size_t)(nl - p));
         line[nl - p] = '\0';
-        assert_true(strncmp(line, w->dest, strlen(w->dest)) == 0);
-        assert_true(strncmp(line + dest_w + 2, w->rule_name, strlen(w->rule_name)) == 0);
-        const char *cov = line + dest_w + 2 + name_w + 2;
-        assert_true(strncmp(cov, "covers: ", 8) == 0);
-        assert_true(strncmp(cov + 8, w->covers[0], strlen(w->covers[0])) == 0);
-        if (w->covers[1]) {
-            snprintf(want, sizeof want, "%s, %s", w->covers[0], w->covers[1]);
-            assert_non_null(strstr(cov, want));
-        }
-        const char *mark = strstr(line, "(suggestion, instead of the exact rules it covers)");
+        assert_true(strncmp(line, "  ", 2) == 0);
+        assert_true(strncmp(line + 2, w->dest, strlen(w->dest)) == 0);
+        assert_true(strncmp(line + 2 + dest_w + 2, w->rule_name, strlen(w->rule_name)) == 0);
+        const char *mark = strstr(line, "suggestion, instead of the exact rules; covers: ");
         assert_true(w->wildcard ? mark != NULL : mark == NULL);
+        if (w->wildcard) {
+            snprintf(want, sizeof want, "covers: %s, %s", w->covers[0], w->covers[1]);
+            assert_non_null(strstr(line, want));
+        }
         assert_true(line[strlen(line) - 1] != ' ');
         p = nl + 1;
     }
-    assert_int_equal(*p, '\n');
-    p++;
-    /* the rest is emit_remedies(EMIT_AZ) with default options, to the end */
+    assert_true(strncmp(p, "Near misses:\n", 13) == 0);
+    p += 13;
+    for (size_t i = 0; i < N_NEAR; i++) {
+        snprintf(want, sizeof want, "  %s\n", near_rows[i].text);
+        if (strncmp(p, want, strlen(want)) != 0)
+            fail_msg("near miss %zu is:\n%s\nwant:\n%s", i, p, want);
+        p += strlen(want);
+    }
+    snprintf(want, sizeof want,
+             "Unused rules, candidates to remove (3): *.anaconda.org (profile curated), docker.io "
+             "(profile huggingface), [2001:db8:aa::/48]:53/udp (rules.txt:8)\n\n");
+    if (strncmp(p, want, strlen(want)) != 0)
+        fail_msg("unused rules:\n%.300s\nwant:\n%s", p, want);
+    p += strlen(want);
+    /* then emit_remedies(EMIT_AZ) with default options (no width: as it is) */
     struct output az = {0};
     FILE *f = open_memstream(&az.buf, &az.len);
     assert_non_null(f);
     struct emit_opts opts = {0};
     assert_int_equal(emit_remedies(&r, EMIT_AZ, &opts, f), 0);
     assert_int_equal(fclose(f), 0);
-    assert_int_equal(strlen(p), az.len);
-    assert_memory_equal(p, az.buf, az.len);
+    assert_true(strncmp(p, az.buf, az.len) == 0);
+    assert_true(strncmp(p + az.len, "\nHOSTS\n", 7) == 0);
     output_free(&az);
 
+    /* CAPTURE: the Inactive rules */
+    line_starting(&o, "inactive rules (permit nothing): ", line, sizeof line);
+    assert_string_equal(line, "inactive rules (permit nothing): * (rules.txt:4), " EVIL_SAFE
+                              " (" EVIL_ORIGIN_SAFE ")");
+
     output_free(&o);
+    ea_report_finish(&r);
+}
+
+/* Every line within the width, for widths from narrow to wide, with the az
+ * lines continued and names shortened in the middle. */
+static void test_policy_text_width(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_policy_report(&r);
+    static const unsigned widths[] = {60, 72, 80, 100, 132};
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        struct render_opts ro = {.width = widths[k], .connections = true};
+        struct output o = do_render_opts(&r, RENDER_TEXT, &ro);
+        assert_printable(&o);
+        for (const char *p = o.buf; *p;) {
+            const char *nl = strchr(p, '\n');
+            assert_non_null(nl);
+            if ((size_t)(nl - p) > widths[k])
+                fail_msg("width %u: a line of %zu: %.*s", widths[k], (size_t)(nl - p),
+                         (int)(nl - p), p);
+            p = nl + 1;
+        }
+        assert_non_null(strstr(o.buf, " \\\n  --"));
+        output_free(&o);
+    }
     ea_report_finish(&r);
 }
 
@@ -882,10 +967,10 @@ static void test_policy_color(void **state)
     static const struct {
         const char *text;
     } want[] = {
-        {"\x1b[32mallowed\x1b[0m"}, {"\x1b[32minfrastructure\x1b[0m"},
-        {"\x1b[31mdenied\x1b[0m"},  {"\x1b[33mport-not-coverable\x1b[0m"},
-        {"\x1b[33mno-name\x1b[0m"}, {"\x1b[33minfrastructure?\x1b[0m"},
-        {"\x1b[1mPOLICY\x1b[0m\n"}, {"\x1b[1mTO ADD\x1b[0m\n"},
+        {"\x1b[32mallowed\x1b[0m"},   {"\x1b[32minfrastructure\x1b[0m"},
+        {"\x1b[31mdenied\x1b[0m"},    {"\x1b[33mport-not-coverable\x1b[0m"},
+        {"\x1b[33mno-name\x1b[0m"},   {"\x1b[33minfrastructure?\x1b[0m"},
+        {"\x1b[1mFINDINGS\x1b[0m\n"}, {"\x1b[1mWHAT TO DO\x1b[0m\n"},
     };
     struct ea_report r;
     build_policy_report(&r);
@@ -940,8 +1025,8 @@ static void test_policy_absent(void **state)
         o = do_render_text(&r, color);
         assert_null(strstr(o.buf, "VERDICT"));
         assert_null(strstr(o.buf, "RULE"));
-        assert_null(strstr(o.buf, "POLICY"));
-        assert_null(strstr(o.buf, "TO ADD"));
+        assert_null(strstr(o.buf, "FINDINGS"));
+        assert_null(strstr(o.buf, "WHAT TO DO"));
         assert_null(strstr(o.buf, "allowed"));
         assert_null(strstr(o.buf, "profile huggingface"));
         output_free(&o);
@@ -975,17 +1060,15 @@ static void test_policy_empty(void **state)
     output_free(&o);
 
     o = do_render_text(&r, false);
-    const char *policy = strstr(o.buf, "\nPOLICY\n");
-    assert_non_null(policy);
-    assert_string_equal(policy, "\nPOLICY\n"
-                                "verdicts: none\n"
-                                "rules loaded: 0\n"
-                                "unused rules (candidates to remove): none\n"
-                                "inactive rules (permit nothing): none\n"
-                                "near misses: none\n"
-                                "\n"
-                                "TO ADD\n"
-                                "  (none)\n");
+    const char *to_do = strstr(o.buf, "\nWHAT TO DO\n");
+    assert_non_null(to_do);
+    assert_true(strncmp(o.buf, "SUMMARY\n0 denied, 0 allowed\n", 28) == 0);
+    assert_null(strstr(o.buf, "FINDINGS"));
+    static const char want[] = "\nWHAT TO DO\n"
+                               "Nothing to add: no name on ports 80 and 443 is denied.\n"
+                               "\nHOSTS\n(none)\n";
+    assert_true(strncmp(to_do, want, strlen(want)) == 0);
+    assert_non_null(strstr(o.buf, "inactive rules (permit nothing): none\n"));
     output_free(&o);
     ea_report_finish(&r);
 }
@@ -1000,7 +1083,7 @@ static void test_policy_write_error(void **state)
     build_policy_report(&r);
     assert_int_equal(render_json(&r, f), -1);
     clearerr(f);
-    assert_int_equal(render_text(&r, f, false), -1);
+    assert_int_equal(render_text(&r, f, NULL), -1);
     fclose(f);
     ea_report_finish(&r);
 }
@@ -1008,9 +1091,10 @@ static void test_policy_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_policy_json),  cmocka_unit_test(test_policy_text),
-        cmocka_unit_test(test_policy_color), cmocka_unit_test(test_policy_absent),
-        cmocka_unit_test(test_policy_empty), cmocka_unit_test(test_policy_write_error),
+        cmocka_unit_test(test_policy_json),        cmocka_unit_test(test_policy_text),
+        cmocka_unit_test(test_policy_text_width),  cmocka_unit_test(test_policy_color),
+        cmocka_unit_test(test_policy_absent),      cmocka_unit_test(test_policy_empty),
+        cmocka_unit_test(test_policy_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,11 +31,28 @@ static void test_text_empty(void **state)
 
     struct output o = do_render_text(&r, false);
     assert_printable(&o);
-    assert_non_null(strstr(o.buf, "HOSTS\n  (none)\n"));
+    static const char head[] = "SUMMARY\n0 hosts; not judged: ";
+    assert_true(strncmp(o.buf, head, strlen(head)) == 0);
+    assert_non_null(strstr(o.buf, "\nHOSTS\n(none)\n"));
+    assert_non_null(strstr(o.buf, "\nDNS NAMES NEVER CONNECTED TO\n(none)\n"));
     assert_non_null(strstr(o.buf, "\nflows: 0\n"));
     output_free(&o);
 
     ea_report_finish(&r);
+}
+
+/* The titles, in the order of the report: the answer first. */
+static void assert_sections(const struct output *o, const char *const *titles, size_t n)
+{
+    const char *prev = o->buf;
+    for (size_t i = 0; i < n; i++) {
+        char pat[64];
+        snprintf(pat, sizeof pat, i ? "\n\n%s\n" : "%s\n", titles[i]);
+        const char *at = strstr(o->buf, pat);
+        if (!at || at < prev || (i == 0 && at != o->buf))
+            fail_msg("section %s missing or out of order", titles[i]);
+        prev = at;
+    }
 }
 
 static void test_text_plain(void **state)
@@ -48,11 +65,19 @@ static void test_text_plain(void **state)
     assert_null(memchr(o.buf, 0x1b, o.len));
     char line[1024];
 
-    assert_non_null(strstr(line_starting(&o, "inputs: ", line, sizeof line),
-                           "run1.pcap (EN10MB, 1234 packets)"));
-    assert_non_null(
-        strstr(line_starting(&o, "packets: 1234, ", line, sizeof line), "UTC (12.250 s)"));
+    static const char *const titles[] = {"SUMMARY",     "HOSTS", "DNS NAMES NEVER CONNECTED TO",
+                                         "CONNECTIONS", "DNS",   "CAPTURE"};
+    assert_sections(&o, titles, sizeof titles / sizeof titles[0]);
+    assert_null(strstr(o.buf, "FINDINGS"));   /* no allowlist */
+    assert_null(strstr(o.buf, "WHAT TO DO")); /* no allowlist */
+    assert_string_equal(line_starting(&o, "7 hosts: ", line, sizeof line),
+                        "7 hosts: 5 reached, 1 refused, 1 incomplete; not judged: no allowlist "
+                        "given (-p PROFILE or -a FILE)");
+    assert_string_equal(line_starting(&o, "9 connections ", line, sizeof line),
+                        "9 connections to 7 hosts in 12.250 s");
     line_starting(&o, "warning: 'run1.pcap' ends inside a record at byte 98765", line, sizeof line);
+    assert_string_equal(line_starting(&o, "inputs: ", line, sizeof line),
+                        "inputs: run1.pcap (EN10MB, 1234 packets)");
 
     /* HOSTS: aligned columns, the names in order */
     const char *hosts = strstr(o.buf, "\nHOSTS\n");
@@ -65,6 +90,7 @@ static void test_text_plain(void **state)
     assert_true(strncmp(head, "HOST ", 5) == 0);
     size_t port_at = (size_t)(strstr(head, "PORT") - head);
     size_t outcome_at = (size_t)(strstr(head, "OUTCOME") - head);
+    assert_non_null(strstr(head, "  EVIDENCE"));
     static const char *const host_names[] = {EVIL_SAFE,  "example.com",  "files.pythonhosted.org",
                                              "PyPI.org", "quic.example", "18.1.2.3",
                                              "9.9.9.9"};
@@ -98,15 +124,25 @@ static void test_text_plain(void **state)
                            "QUIC: application rules do not inspect it"));
     assert_non_null(strstr(line, "443/udp"));
 
+    /* DNS names never connected to: address queries only */
+    const char *unused = strstr(o.buf, "\nDNS NAMES NEVER CONNECTED TO\n");
+    const char *conns = strstr(o.buf, "\n\nCONNECTIONS\n");
+    assert_non_null(strstr(unused, "\nnx.example  "));
+    assert_non_null(strstr(unused, "\nlost.example  "));
+    assert_true(strstr(unused, "\nnx.example  ") < conns);
+    assert_true(strstr(unused, "\nlost.example  ") < conns);
+    assert_true(strstr(unused, "pypi.org") == NULL || strstr(unused, "pypi.org") > conns);
+    assert_true(strstr(unused, "bad\\\\name") > conns); /* TYPE999: not an address query */
+
     /* CONNECTIONS: relative times, chains, "-" for no name */
     line_starting(&o, " TIME  ", line, sizeof line); /* right-aligned like its cells */
     assert_non_null(strstr(line, "SOURCE"));
-    assert_non_null(strstr(line, "RESOLVED AS / NOTES"));
-    assert_non_null(strstr(o.buf, "10.0.0.4:40000  ->  9.9.9.9:53"));
-    assert_non_null(strstr(o.buf, "cdn-lfs.huggingface.co -> d1x.cloudfront.net"));
-    assert_non_null(strstr(o.buf, "CDN-LFS.huggingface.co -> d1x.cloudfront.net"));
-    assert_non_null(strstr(o.buf, "[2001:db8::1]:50010  ->  [2001:db8::53]:443"));
-    assert_non_null(strstr(line_starting(&o, "1.000 ", line, sizeof line), " 9.9.9.9:53 "));
+    assert_non_null(strstr(line, "WHY / NOTES"));
+    assert_non_null(strstr(o.buf, "10.0.0.4:40000  9.9.9.9:53/udp"));
+    assert_non_null(strstr(o.buf, "resolved as cdn-lfs.huggingface.co -> d1x.cloudfront.net"));
+    assert_non_null(strstr(o.buf, "resolved as CDN-LFS.huggingface.co -> d1x.cloudfront.net"));
+    assert_non_null(strstr(o.buf, "[2001:db8::1]:50010  [2001:db8::53]:443/udp"));
+    assert_non_null(strstr(line_starting(&o, "1.000 ", line, sizeof line), " 9.9.9.9:53/udp "));
     assert_non_null(strstr(line, "  -  "));
     assert_non_null(strstr(line, "  reply received"));
     line_containing(&o, "reset after ClientHello, no ServerHello", line, sizeof line);
@@ -122,21 +158,104 @@ static void test_text_plain(void **state)
     assert_non_null(strstr(line_starting(&o, "7.000 ", line, sizeof line), "example.com"));
 
     /* DNS */
-    assert_non_null(strstr(line_starting(&o, "lost.example ", line, sizeof line), "no response"));
-    assert_non_null(strstr(line_starting(&o, "cdn-lfs.huggingface.co ", line, sizeof line),
-                           "CNAME d1x.cloudfront.net, 18.1.2.3"));
-    assert_non_null(strstr(line_starting(&o, "nx.example ", line, sizeof line), "NXDOMAIN"));
+    const char *dns = strstr(o.buf, "\n\nDNS\n");
+    assert_non_null(dns);
+    assert_non_null(strstr(dns, "\nlost.example "));
+    assert_non_null(strstr(strstr(dns, "\nlost.example "), "no response"));
+    assert_non_null(
+        strstr(strstr(dns, "\ncdn-lfs.huggingface.co "), "CNAME d1x.cloudfront.net, 18.1.2.3"));
+    assert_non_null(strstr(strstr(dns, "\nnx.example "), "NXDOMAIN"));
     assert_non_null(strstr(line_starting(&o, "bad\\\\name\\x7f ", line, sizeof line), "TYPE999"));
     assert_non_null(strstr(line, " 15 "));
 
-    /* COUNTERS: the non-zero ones, and flows */
-    assert_non_null(strstr(o.buf, "\nCOUNTERS\n"
+    /* CAPTURE: the non-zero counters, and flows */
+    assert_non_null(strstr(o.buf, "\ninputs: run1.pcap (EN10MB, 1234 packets)\n"
+                                  "time: 1970-01-01 00:01:38.000 to 00:01:50.250 UTC (12.250 s)\n"
                                   "packets:      1234\n"
                                   "ip_fragments: 3\n"
                                   "flows:        9\n"));
     assert_null(strstr(o.buf, "dns_malformed"));
     assert_int_equal(o.buf[o.len - 1], '\n');
 
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
+/* Without -v: no connection rows, no DNS table; a line that says where
+ * they are; and a capped report says so where the rows would be, with the
+ * flag that raises the cap. */
+static void test_text_connections_hidden(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_report(&r);
+    r.counters[EA_C_CONNS_NOT_LISTED] = 159761;
+    r.counters[EA_C_HOSTS_NOT_LISTED] = 3;
+    struct render_opts ro = {.width = 0};
+    struct output o = do_render_opts(&r, RENDER_TEXT, &ro);
+    assert_printable(&o);
+    assert_null(strstr(o.buf, "\n\nDNS\n"));
+    assert_null(strstr(o.buf, "reply received"));
+    const char *conns = strstr(o.buf, "\n\nCONNECTIONS\n");
+    assert_non_null(conns);
+    static const char want[] =
+        "\n\nCONNECTIONS\n9 connections are in the JSON report (-F json); -v (--connections) "
+        "lists them here, with every DNS query\n159761 more connections are not listed: the "
+        "report keeps the first 9 (egress-audit analyze --max-connections N keeps more)";
+    if (strncmp(conns, want, strlen(want)) != 0)
+        fail_msg("CONNECTIONS is:\n%.400s", conns);
+    char line[1024];
+    line_starting(&o,
+                  "3 connections to further hosts are not counted: the report keeps 7 "
+                  "hosts (egress-audit analyze --max-hosts N keeps more)",
+                  line, sizeof line);
+    output_free(&o);
+    /* with -v, the notice follows the rows */
+    o = do_render_text(&r, false);
+    const char *dns = strstr(o.buf, "\n\nDNS\n");
+    const char *cap = strstr(o.buf, "\n159761 more connections are not listed");
+    assert_true(cap && dns && cap < dns);
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
+/* --width: every line fits, names shortened in the middle, sentences and
+ * lists wrapped; 0: no limit. */
+static void test_text_width(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_report(&r);
+    /* a 213-byte name: it widened every row of the old report */
+    char long_name[214];
+    for (size_t i = 0; i < sizeof long_name - 1; i++)
+        long_name[i] = (char)(i % 10 == 9 ? '.' : 'a' + (char)(i % 26));
+    long_name[sizeof long_name - 1] = '\0';
+    str_set(&r.hosts[1].key, long_name, sizeof long_name - 1);
+    static const unsigned widths[] = {60, 80, 100, 150};
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        struct render_opts ro = {.width = widths[k], .connections = true};
+        struct output o = do_render_opts(&r, RENDER_TEXT, &ro);
+        assert_printable(&o);
+        for (const char *p = o.buf; *p;) {
+            const char *nl = strchr(p, '\n');
+            assert_non_null(nl);
+            if ((size_t)(nl - p) > widths[k])
+                fail_msg("width %u: a line of %zu: %.*s", widths[k], (size_t)(nl - p),
+                         (int)(nl - p), p);
+            p = nl + 1;
+        }
+        assert_null(strstr(o.buf, long_name)); /* shortened */
+        char head[16];
+        memcpy(head, long_name, 8);
+        memcpy(head + 8, "", 1);
+        assert_non_null(strstr(o.buf, head));
+        assert_non_null(strstr(o.buf, "..."));
+        output_free(&o);
+    }
+    struct render_opts wide = {.width = 0, .connections = true};
+    struct output o = do_render_opts(&r, RENDER_TEXT, &wide);
+    assert_non_null(strstr(o.buf, long_name)); /* no limit: whole */
     output_free(&o);
     ea_report_finish(&r);
 }
@@ -168,6 +287,7 @@ static void test_text_color(void **state)
     assert_non_null(strstr(o.buf, "\x1b[32mreached\x1b[0m"));
     assert_non_null(strstr(o.buf, "\x1b[31mdenied\x1b[0m"));
     assert_non_null(strstr(o.buf, "\x1b[33mincomplete\x1b[0m"));
+    assert_non_null(strstr(o.buf, "\x1b[1mSUMMARY\x1b[0m\n"));
     assert_non_null(strstr(o.buf, EVIL_SAFE));
     assert_null(strstr(o.buf, "\x1b[31mevil"));
     output_free(&o);
@@ -202,7 +322,7 @@ static void test_text_write_error(void **state)
         skip();
     struct ea_report r;
     build_report(&r);
-    assert_int_equal(render_text(&r, f, false), -1);
+    assert_int_equal(render_text(&r, f, NULL), -1);
     fclose(f);
     ea_report_finish(&r);
 }
@@ -210,8 +330,12 @@ static void test_text_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_empty),       cmocka_unit_test(test_text_plain),
-        cmocka_unit_test(test_text_color),       cmocka_unit_test(test_text_all_bytes),
+        cmocka_unit_test(test_text_empty),
+        cmocka_unit_test(test_text_plain),
+        cmocka_unit_test(test_text_connections_hidden),
+        cmocka_unit_test(test_text_width),
+        cmocka_unit_test(test_text_color),
+        cmocka_unit_test(test_text_all_bytes),
         cmocka_unit_test(test_text_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,8 @@ static struct output out_text(const struct ea_report *r, bool color)
     struct output o = {0};
     FILE *f = open_memstream(&o.buf, &o.len);
     assert_non_null(f);
-    assert_int_equal(render_text(r, f, color), 0);
+    struct render_opts opts = {.color = color, .connections = true};
+    assert_int_equal(render_text(r, f, &opts), 0);
     if (r->has_policy)
         assert_int_equal(emit_remedies(r, EMIT_YAML, NULL, f), 0);
     assert_int_equal(fclose(f), 0);
@@ -497,6 +498,23 @@ static void build_huge(struct ea_report *r)
     r->hosts[0].bytes_in = (uint64_t)1 << 63;
 }
 
+/* A union of two reports, with what changed from the judged one. */
+static void build_union_diff(struct ea_report *r)
+{
+    struct ea_report a, b;
+    build_capture(&a);
+    build_judged(&b);
+    assert_true(ea_report_derive(&b));
+    ea_report_init(r);
+    const struct ea_report *srcs[] = {&a, &b};
+    const char *paths[] = {"a.json", evil};
+    assert_true(ea_report_union(r, srcs, paths, 2));
+    assert_true(ea_report_diff(r, &b, "old\\.json"));
+    assert_int_equal(r->n_runs, 2);
+    ea_report_finish(&a);
+    ea_report_finish(&b);
+}
+
 typedef void (*build_fn)(struct ea_report *r);
 
 /* ---- good reports: the same bytes, the same text ---- */
@@ -506,6 +524,7 @@ static void round_trip(build_fn build, bool json_only)
     struct ea_report a, b;
     char err[512] = "";
     build(&a);
+    assert_true(ea_report_derive(&a)); /* policies set by hand: their findings */
     struct output ja = out_json(&a);
     memset(&b, 0, sizeof b);
     if (!read_guarded(ja.buf, ja.len, &b, err, sizeof err))
@@ -536,7 +555,8 @@ static void test_round_trip(void **state)
 {
     (void)state;
     static const build_fn builds[] = {build_capture, build_judged, build_empty_policy,
-                                      build_empty,   build_odd,    NULL};
+                                      build_empty,   build_odd,    build_union_diff,
+                                      NULL};
     for (size_t i = 0; builds[i]; i++)
         round_trip(builds[i], false);
     round_trip(build_huge, true);
@@ -587,6 +607,7 @@ static struct output json_of(build_fn build)
 {
     struct ea_report r;
     build(&r);
+    assert_true(ea_report_derive(&r));
     struct output o = out_json(&r);
     ea_report_finish(&r);
     return o;
@@ -885,6 +906,33 @@ static const struct bad_row bad_rows[] = {
      "near_misses[0].host: names no host of \"hosts\" ('nohost.example' port 443)"},
     {B_JUDGED, "near_misses.0.kind", "\"far\"", NULL, "near_misses[0].kind: unknown value 'far'"},
     {B_JUDGED, "near_misses.0.text", NULL, NULL, "near_misses[0]: no \"text\""},
+    /* keys added within schema 1: findings, runs, diff */
+    {B_JUDGED, "findings", "{}", NULL, "findings: expected an array, found an object"},
+    {B_JUDGED, "findings",
+     "[{\"kind\": \"odd\", \"host\": \"x\", \"port\": 1, \"transport\": \"tcp\"}]", NULL,
+     "findings[0].kind: unknown value 'odd'"},
+    {B_JUDGED, "findings",
+     "[{\"kind\": \"denied-but-reached\", \"host\": \"nohost\", \"port\": 1, "
+     "\"transport\": \"tcp\"}]",
+     NULL, "findings[0].host: names no host of \"hosts\" ('nohost' port 1)"},
+    {B_JUDGED, "findings", "[{\"kind\": \"denied-but-reached\"}]", NULL,
+     "findings[0]: no \"host\""},
+    {B_JUDGED, "runs", "7", NULL, "runs: expected an array, found an integer"},
+    {B_JUDGED, "runs", "[{\"path\": \"a.json\", \"inputs\": [1]}]", NULL,
+     "runs[0].inputs[0]: not the next input of \"inputs\" (0)"},
+    {B_JUDGED, "runs", "[{\"path\": \"a.json\", \"inputs\": [0, 1, 2]}]", NULL,
+     "runs[0].inputs[2]: not the next input of \"inputs\" (2)"},
+    {B_JUDGED, "runs", "[{\"inputs\": []}]", NULL, "runs[0]: no \"path\""},
+    {B_JUDGED, "runs", "[{\"path\": \"a.json\", \"inputs\": [0, 1]}]", NULL,
+     "hosts[0]: no \"runs\""},
+    {B_JUDGED, "diff", "[]", NULL, "diff: expected an object, found an array"},
+    {B_JUDGED, "diff", "{\"changes\": []}", NULL, "diff: no \"base\""},
+    {B_JUDGED, "diff", "{\"base\": \"o.json\", \"changes\": [{\"change\": \"odd\"}]}", NULL,
+     "diff.changes[0].change: unknown value 'odd'"},
+    {B_JUDGED, "diff",
+     "{\"base\": \"o.json\", \"changes\": [{\"change\": \"new\", \"key\": \"x\", \"port\": 1, "
+     "\"transport\": \"tcp\", \"name\": null, \"outcome\": {\"old\": null}}]}",
+     NULL, "diff.changes[0].outcome: no \"new\""},
     {B_JUDGED, "verdicts", "{\"maybe\": 1}", NULL, "verdicts: unknown value 'maybe'"},
     {B_JUDGED, "verdicts", "{\"denied\": \"1\"}", NULL,
      "verdicts.denied: expected an integer, found a string"},
