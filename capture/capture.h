@@ -107,6 +107,9 @@ enum capture_step capture_live_step(struct capture_live *l, int timeout_ms, char
 
 /* Make a step in progress return: async-signal-safe (pcap_breakloop). */
 void capture_live_break(struct capture_live *l);
+/* After a stop (a signal, --duration, the command's end): read what the
+ * kernel already captured, briefly and bounded, so nothing seen is lost. */
+void capture_live_drain(struct capture_live *l);
 
 void capture_live_totals(struct capture_live *l, struct capture_live_totals *out);
 int capture_live_linktype(const struct capture_live *l);

@@ -369,6 +369,27 @@ enum capture_step capture_live_step(struct capture_live *l, int timeout_ms, char
     return l->count_reached ? CAPTURE_STEP_COUNT : CAPTURE_STEP_OK;
 }
 
+void capture_live_drain(struct capture_live *l)
+{
+    /* What the kernel captured before the stop is part of the capture: with
+     * immediate mode off it sits in ring blocks that are handed over when
+     * full or when the read timeout retires them, so read until a pass
+     * after that timeout brings nothing (bounded: a busy link never stops). */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < 64; i++) {
+        struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+        (void)poll(&pfd, 1, 50);
+        int n = pcap_dispatch(l->pcap, -1, on_packet, (u_char *)(void *)l);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long ms = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (n < 0 || l->failed || l->count_reached || ms > 2000)
+            break;
+        if (n == 0 && ms > READ_TIMEOUT_MS + 100)
+            break;
+    }
+}
+
 void capture_live_break(struct capture_live *l)
 {
     if (l && l->pcap)

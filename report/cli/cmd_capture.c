@@ -750,6 +750,8 @@ int cmd_capture(int argc, char **argv)
         }
     }
     g_live = NULL;
+    if (!failed)
+        capture_live_drain(l);
     struct capture_live_totals tot;
     capture_live_close(l, &tot);
     l = NULL;

