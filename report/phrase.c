@@ -300,14 +300,6 @@ void phrase_finding_group(struct phrase *p, const struct ea_report *r, enum ea_f
     }
 }
 
-/* The rule a verdict cites, or NULL. */
-static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
-{
-    if (rule < 0 || (unsigned long)rule >= r->n_rules)
-        return NULL;
-    return &r->rules[rule];
-}
-
 void phrase_finding_item(struct phrase *p, const struct ea_report *r, const struct ea_finding *f)
 {
     if (f->host >= r->n_hosts) {
@@ -317,7 +309,7 @@ void phrase_finding_item(struct phrase *p, const struct ea_report *r, const stru
     const struct ea_host *h = &r->hosts[f->host];
     const char *verdict = ea_verdict_name(h->verdict);
     const char *why = ea_verdict_why_text(h->verdict_why);
-    const struct ea_rule *rule = cited_rule(r, h->rule);
+    const struct ea_rule *rule = ea_report_rule(r, h->rule);
     phrase_host(p, h);
     phrase_printf(p, ": %" PRIu64 " of %zu %s %s", f->conns, h->n_conns,
                   plural(h->n_conns, "connection", "connections"),

@@ -123,13 +123,6 @@ static void h_rule(struct html *h, const struct ea_rule *rule)
     fputs(")", h->f);
 }
 
-static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
-{
-    if (rule < 0 || (unsigned long)rule >= r->n_rules)
-        return NULL;
-    return &r->rules[rule];
-}
-
 /* ---- verdicts and outcomes: a class and a symbol each ---- */
 
 static const struct {
@@ -603,7 +596,7 @@ static void h_hosts(struct html *h, const struct ea_report *r)
             fputs("</td><td>", h->f);
         }
         if (r->has_policy) {
-            const struct ea_rule *rule = cited_rule(r, x->rule);
+            const struct ea_rule *rule = ea_report_rule(r, x->rule);
             bool permits = x->verdict == EA_V_ALLOWED || x->verdict == EA_V_INFRA ||
                            x->verdict == EA_V_INFRA_MAYBE;
             const char *why = ea_verdict_why_text(x->verdict_why);

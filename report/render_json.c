@@ -177,14 +177,6 @@ static json_t *attach(json_t *parent, const char *key, json_t *child, bool *ok)
 
 /* ---- the allowlist (only when r->has_policy) ---- */
 
-/* The rule a verdict cites, or NULL (no rule, or an index out of range). */
-static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
-{
-    if (rule < 0 || (unsigned long)rule >= r->n_rules)
-        return NULL;
-    return &r->rules[rule];
-}
-
 /* {"pattern", "origin"}: how a rule is cited in lists. */
 static json_t *j_rule_ref(const struct ea_rule *rule)
 {
@@ -200,7 +192,7 @@ static json_t *j_rule_ref(const struct ea_rule *rule)
 /* {"pattern", "origin", "kind"} for a verdict, or null. */
 static json_t *j_rule_cite(const struct ea_report *r, long index)
 {
-    const struct ea_rule *rule = cited_rule(r, index);
+    const struct ea_rule *rule = ea_report_rule(r, index);
     if (!rule)
         return json_null();
     json_t *o = j_rule_ref(rule);

@@ -121,13 +121,6 @@ static void md_rule(struct md *m, const struct ea_rule *rule)
     fputs(")", m->f);
 }
 
-static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
-{
-    if (rule < 0 || (unsigned long)rule >= r->n_rules)
-        return NULL;
-    return &r->rules[rule];
-}
-
 /* A table's heading; heads[] ends with NULL. */
 static void md_table_head(struct md *m, const char *const *heads)
 {
@@ -548,7 +541,7 @@ static void md_hosts(struct md *m, const struct ea_report *r)
             cell(m);
         }
         if (r->has_policy) {
-            const struct ea_rule *rule = cited_rule(r, h->rule);
+            const struct ea_rule *rule = ea_report_rule(r, h->rule);
             bool permits = h->verdict == EA_V_ALLOWED || h->verdict == EA_V_INFRA ||
                            h->verdict == EA_V_INFRA_MAYBE;
             const char *why = ea_verdict_why_text(h->verdict_why);

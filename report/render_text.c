@@ -750,14 +750,6 @@ static void cell_verdict(struct cell *c, enum ea_verdict v)
     c->color = verdict_color(v);
 }
 
-/* The rule a verdict cites, or NULL (none, or an index out of range). */
-static const struct ea_rule *cited_rule(const struct ea_report *r, long rule)
-{
-    if (rule < 0 || (unsigned long)rule >= r->n_rules)
-        return NULL;
-    return &r->rules[rule];
-}
-
 /* "pattern (origin)" */
 static void cell_rule_ref(struct cell *c, const struct ea_rule *rule)
 {
@@ -772,7 +764,7 @@ static void cell_rule_ref(struct cell *c, const struct ea_rule *rule)
 static void cell_verdict_rule(struct cell *c, const struct ea_report *r, enum ea_verdict v,
                               long index, enum ea_verdict_why vw)
 {
-    const struct ea_rule *rule = cited_rule(r, index);
+    const struct ea_rule *rule = ea_report_rule(r, index);
     bool permits = v == EA_V_ALLOWED || v == EA_V_INFRA || v == EA_V_INFRA_MAYBE;
     if (rule && permits) {
         cell_rule_ref(c, rule);

@@ -123,7 +123,8 @@ size_t frag6_packet(struct frag6_table *t, const struct pkt *p, const struct tim
         return 0;
     uint32_t off = p->frag_off;
     uint32_t n = (uint32_t)p->payload_len; /* what the capture kept */
-    if (off + (uint32_t)p->payload_wire_len > FRAG6_MAX_PAYLOAD - 8)
+    if (p->payload_wire_len > FRAG6_MAX_PAYLOAD - 8 ||
+        off > FRAG6_MAX_PAYLOAD - 8 - (uint32_t)p->payload_wire_len)
         return 0; /* RFC 8200 §4.5: past 65535 bytes: discard */
     struct frag6 *s = slot_for(t, p, now);
     if (!s)

@@ -1418,3 +1418,10 @@ void ea_service_note_clear(struct ea_service_note *n)
     n->covers = NULL;
     n->n_covers = 0;
 }
+
+const struct ea_rule *ea_report_rule(const struct ea_report *r, long index)
+{
+    if (index < 0 || (unsigned long)index >= r->n_rules)
+        return NULL;
+    return &r->rules[index];
+}

@@ -621,6 +621,9 @@ bool ea_dns_add_answer(struct ea_dns *d, uint16_t type, const char *owner, size_
                        const char *data, size_t data_len, uint32_t ttl);
 
 struct ea_rule *ea_report_add_rule(struct ea_report *r);
+/* The rule an index cites (a verdict's, a near miss's), or NULL for -1 or
+ * an index out of range. */
+const struct ea_rule *ea_report_rule(const struct ea_report *r, long index);
 /* The lists about the rules that reports print: inactive_rules, and
  * rule_sources ("rules.txt" of "rules.txt:12", or the whole origin, each
  * once in load order). false on ENOMEM. */
