@@ -123,5 +123,7 @@ void flow_app_free(struct flow_app *app)
     for (size_t i = 0; i < app->n_cert_names; i++)
         ea_str_clear(&app->cert_names[i]);
     free(app->cert_names);
+    free(app->name);
+    free(app->inner_name);
     free(app);
 }

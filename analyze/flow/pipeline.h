@@ -52,9 +52,13 @@ struct stream_dir {
 
 /* What the first payload bytes named: most flows (a SYN flood, a scan,
  * UDP) never need it, so it lives apart from the flow. */
+/* Longest name a flow keeps (SNI, Host, CONNECT or SOCKS target); longer
+ * ones are cut and flagged EA_CF_NAME_CUT. */
+#define FLOW_NAME_MAX 255
+
 struct flow_app {
     uint16_t name_len;
-    char name[256];
+    char *name; /* owned, NUL-terminated, allocated to its length; NULL: none */
     uint8_t alpn_len;
     char alpn[TLS_ALPN_MAX + 1];
     char http_method[16];
@@ -65,7 +69,7 @@ struct flow_app {
     size_t n_cert_names;
     bool cert_mismatch; /* no name of the certificate (kept or not) covers the SNI */
     uint16_t inner_len;
-    char inner_name[256];                /* SNI inside CONNECT or SOCKS */
+    char *inner_name;                    /* SNI inside CONNECT or SOCKS; owned, as name */
     enum ea_name_source inner_source;    /* EA_NAME_NONE: no inner name */
     struct ea_addr outer_src, outer_dst; /* the tunnel's, when flow->tunnel is set */
     bool name_is_addr;                   /* the prelude asked for an address, not a name */

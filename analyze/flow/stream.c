@@ -37,12 +37,21 @@ void flow_set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, 
     struct flow_app *app = flow_app(a, f);
     if (!app || f->name_source != EA_NAME_NONE)
         return; /* the first name wins: what the firewall judged */
-    if (len > sizeof(app->name) - 1) {
-        len = sizeof(app->name) - 1;
+    if (len > FLOW_NAME_MAX) {
+        len = FLOW_NAME_MAX;
         f->flags |= EA_CF_NAME_CUT;
     }
-    memcpy(app->name, p, len);
-    app->name[len] = '\0';
+    /* Allocated to the name's length: a flow lives on for a minute after
+     * it closes, and two fixed 256-byte buffers were most of its memory. */
+    char *name = malloc(len + 1);
+    if (!name) {
+        a->failed = true;
+        return;
+    }
+    memcpy(name, p, len);
+    name[len] = '\0';
+    free(app->name);
+    app->name = name;
     app->name_len = (uint16_t)len;
     f->name_source = src;
 }
@@ -76,12 +85,19 @@ static void set_inner(struct analyzer *a, struct flow *f, enum ea_name_source sr
     }
     if (app->inner_source != EA_NAME_NONE)
         return;
-    if (len > sizeof(app->inner_name) - 1) {
-        len = sizeof(app->inner_name) - 1;
+    if (len > FLOW_NAME_MAX) {
+        len = FLOW_NAME_MAX;
         f->flags |= EA_CF_NAME_CUT;
     }
-    memcpy(app->inner_name, p, len);
-    app->inner_name[len] = '\0';
+    char *inner = malloc(len + 1);
+    if (!inner) {
+        a->failed = true;
+        return;
+    }
+    memcpy(inner, p, len);
+    inner[len] = '\0';
+    free(app->inner_name);
+    app->inner_name = inner;
     app->inner_len = (uint16_t)len;
     app->inner_source = src;
     /* An address asked for is not a name the SNI could contradict. */

@@ -360,6 +360,34 @@ static bool dns_type_kept(uint16_t type)
  * RDATA of kept types is decoded into it; with rr NULL the record is only
  * walked over (owner name and bounds checked, RDATA not looked at).
  */
+static void name_clear(struct dns_name *n)
+{
+    n->len = 0;
+    n->cut = false;
+    n->s[0] = '\0';
+}
+
+/* Everything of a record that a reader may look at, without the bytes past
+ * each text's NUL. */
+static void rr_clear(struct dns_rr *rr)
+{
+    name_clear(&rr->owner);
+    rr->type = rr->rclass = 0;
+    rr->ttl = 0;
+    memset(rr->addr, 0, sizeof rr->addr);
+    name_clear(&rr->target);
+    rr->svc_priority = 0;
+    rr->svc_alpn_len = 0;
+    rr->svc_alpn_cut = false;
+    rr->svc_alpn[0] = '\0';
+    rr->svc_no_default_alpn = false;
+    rr->svc_has_port = false;
+    rr->svc_port = 0;
+    rr->svc_ech = false;
+    rr->ech_public_len = 0;
+    rr->ech_public[0] = '\0';
+}
+
 static enum parse_result rr_read(const struct cur *msg, struct cur *c, struct dns_rr *rr,
                                  const char **out_reason)
 {
@@ -415,7 +443,19 @@ static enum parse_result rr_read(const struct cur *msg, struct cur *c, struct dn
 enum parse_result dns_parse_message(const uint8_t *buf, size_t len, struct dns_msg *out,
                                     const char **out_reason)
 {
-    memset(out, 0, sizeof *out);
+    /* Field by field, not one memset: answers[] is 32 records of about a
+     * kilobyte each, and clearing it cost more than the whole parse
+     * (bench/RESULTS.md, issue 12). A record is cleared as it is read. */
+    out->id = 0;
+    out->qr = out->tc = false;
+    out->opcode = out->rcode = 0;
+    out->qdcount = out->ancount = out->nscount = out->arcount = 0;
+    out->has_question = false;
+    name_clear(&out->qname);
+    out->qtype = out->qclass = 0;
+    out->n_answers = 0;
+    out->n_skipped = 0;
+    out->answers_dropped = false;
     struct cur msg;
     cur_init(&msg, buf, len);
     struct cur c = msg;
@@ -457,16 +497,18 @@ enum parse_result dns_parse_message(const uint8_t *buf, size_t len, struct dns_m
     }
 
     /* RFC 1035 §4.1.3: the answer section. */
+    struct dns_rr spill; /* a kept type past DNS_MAX_ANSWERS: read, not kept */
     for (unsigned i = 0; i < out->ancount; i++) {
-        struct dns_rr rr;
-        memset(&rr, 0, sizeof rr);
-        enum parse_result res = rr_read(&msg, &c, &rr, out_reason);
+        struct dns_rr *rr =
+            out->n_answers < DNS_MAX_ANSWERS ? &out->answers[out->n_answers] : &spill;
+        rr_clear(rr);
+        enum parse_result res = rr_read(&msg, &c, rr, out_reason);
         if (res != PARSE_OK)
             return res;
-        if (!dns_type_kept(rr.type))
+        if (!dns_type_kept(rr->type))
             out->n_skipped++;
-        else if (out->n_answers < DNS_MAX_ANSWERS)
-            out->answers[out->n_answers++] = rr;
+        else if (rr != &spill)
+            out->n_answers++;
         else
             out->answers_dropped = true;
     }

@@ -14,10 +14,18 @@
 /* Sorted copy, values as "%04x" joined by ',' (hex order is numeric order). */
 #define JA4_LIST_TEXT (TLS_JA4_CIPHERS_MAX * 5 + TLS_JA4_LIST_MAX * 5 * 2 + 2)
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: the lists hold at most TLS_JA4_CIPHERS_MAX values, most
+ * under 30, and qsort's merge sort allocated and cost more than the rest of
+ * the fingerprint (bench/RESULTS.md, issue 12). */
+static void sort_u16(uint16_t *v, size_t n)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static size_t put_list(char *buf, size_t at, size_t cap, const uint16_t *v, size_t n)
@@ -38,9 +46,15 @@ static size_t put_list(char *buf, size_t at, size_t cap, const uint16_t *v, size
 static bool hash12(const char *text, size_t len, char out[13])
 {
     static const char hex[] = "0123456789abcdef";
+    /* Fetched once for the process: EVP_sha256() makes OpenSSL 3 look the
+     * algorithm up by name on every digest, which cost more than hashing
+     * (the same reason as quic.c's algs_get). */
+    static EVP_MD *sha256;
+    if (!sha256)
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (!EVP_Digest(text, len, md, &md_len, EVP_sha256(), NULL) || md_len < 6)
+    if (!sha256 || !EVP_Digest(text, len, md, &md_len, sha256, NULL) || md_len < 6)
         return false;
     for (size_t i = 0; i < 6; i++) {
         out[2 * i] = hex[md[i] >> 4];
@@ -97,7 +111,7 @@ bool ja4_client_hello(const struct tls_client_hello *ch, char transport, char ou
         memcpy(b, "000000000000", 13);
     } else {
         memcpy(sorted, ch->ciphers, ch->n_ciphers * sizeof sorted[0]);
-        qsort(sorted, ch->n_ciphers, sizeof sorted[0], cmp_u16);
+        sort_u16(sorted, ch->n_ciphers);
         n = put_list(text, 0, sizeof text, sorted, ch->n_ciphers);
         if (!hash12(text, n, b))
             return false;
@@ -116,7 +130,7 @@ bool ja4_client_hello(const struct tls_client_hello *ch, char transport, char ou
     if (n_ext == 0) {
         memcpy(c, "000000000000", 13);
     } else {
-        qsort(sorted, n_ext, sizeof sorted[0], cmp_u16);
+        sort_u16(sorted, n_ext);
         n = put_list(text, 0, sizeof text, sorted, n_ext);
         if (ch->n_sig_algs > 0) {
             text[n++] = '_';
