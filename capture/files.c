@@ -10,11 +10,68 @@
 #include "hash.h"
 #include "source.h"
 
-enum { PROGRESS_EVERY = 1 << 18 };
+/* ---- progress: one line on a terminal, rewritten in place ----
+ *
+ * Percent of the bytes of all files, MB/s, packets, hosts and the time left,
+ * at most twice a second; cleared before a warning and at the end. Without
+ * a size (standard input, a pipe) the percent and time left are left out. */
+
+enum { PROGRESS_CHECK = 1 << 14 }; /* packets between looks at the clock */
+
+struct progress {
+    FILE *f;         /* NULL: no progress */
+    uint64_t total;  /* bytes of all files; 0: unknown */
+    uint64_t before; /* bytes of the files already read */
+    uint64_t packets;
+    struct timespec start, last;
+    double interval; /* seconds between updates */
+    bool shown;
+};
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_clear(struct progress *pr)
+{
+    if (pr->f && pr->shown) {
+        fputs("\r\033[K", pr->f);
+        fflush(pr->f);
+        pr->shown = false;
+    }
+}
+
+static void progress_tick(struct progress *pr, struct analyzer *a, const struct source *s)
+{
+    struct timespec now;
+    if (!pr->f || clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+        seconds_between(&pr->last, &now) < pr->interval)
+        return;
+    pr->last = now;
+    double elapsed = seconds_between(&pr->start, &now);
+    uint64_t done = pr->before + source_bytes_read(s);
+    double rate = elapsed > 0 ? (double)done / elapsed : 0; /* bytes per second */
+    fputs("\regress-audit: ", pr->f);
+    if (pr->total && done <= pr->total)
+        fprintf(pr->f, "%u%% of %.2f GB, ", (unsigned)(done * 100 / pr->total),
+                (double)pr->total / 1e9);
+    else
+        fprintf(pr->f, "%.2f GB, ", (double)done / 1e9);
+    fprintf(pr->f, "%.0f MB/s, %llu packets, %zu hosts", rate / 1e6,
+            (unsigned long long)pr->packets, analyzer_hosts(a));
+    if (pr->total && done <= pr->total && rate > 0) {
+        unsigned long long left = (unsigned long long)((double)(pr->total - done) / rate + 0.5);
+        fprintf(pr->f, ", %llu:%02llu left", left / 60, left % 60);
+    }
+    fputs("\033[K", pr->f);
+    fflush(pr->f);
+    pr->shown = true;
+}
 
 static enum capture_status read_file(struct analyzer *a, const char *path, unsigned given,
-                                     const struct capture_files_opts *o, uint64_t *seen, char *err,
-                                     size_t errlen)
+                                     const struct capture_files_opts *o, struct progress *pr,
+                                     uint64_t *seen, char *err, size_t errlen)
 {
     char why[768];
     bool bad_filter;
@@ -41,12 +98,13 @@ static enum capture_status read_file(struct analyzer *a, const char *path, unsig
         in->packets++;
         (*seen)++;
         ok = analyzer_feed(a, &fr);
-        if (o->progress && in->packets % PROGRESS_EVERY == 0)
-            fprintf(o->progress, "egress-audit: '%s': %llu packets\n", path,
-                    (unsigned long long)in->packets);
+        if (++pr->packets % PROGRESS_CHECK == 0)
+            progress_tick(pr, a, s);
         if (!ok)
             break;
     }
+    pr->before += source_bytes_read(s);
+    progress_clear(pr);
     if (st == SOURCE_FAIL) {
         snprintf(err, errlen, "cannot read '%s': %s", path, why);
         source_close(s);
@@ -209,12 +267,33 @@ enum capture_status capture_read_files(struct analyzer *a, const char *const *pa
     for (size_t k = 0; k < n_paths; k++)
         moved = moved || order[k] != k;
     uint64_t seen = 0;
+    struct progress pr = {.f = opts->progress};
+    for (size_t k = 0; k < n_paths && pr.f; k++) {
+        struct stat sb;
+        if (strcmp(paths[k], "-") == 0 || stat(paths[k], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            pr.total = 0;
+            break;
+        }
+        pr.total += (uint64_t)sb.st_size;
+    }
+    if (pr.f && clock_gettime(CLOCK_MONOTONIC, &pr.start) != 0)
+        pr.f = NULL;
+    pr.last = pr.start;
+    pr.interval = 0.5;
+    const char *every = getenv("EGRESS_AUDIT_PROGRESS_INTERVAL");
+    if (every && *every) {
+        char *end;
+        double v = strtod(every, &end);
+        if (*end == '\0' && v >= 0 && v <= 3600)
+            pr.interval = v;
+    }
     for (size_t k = 0; k < n_paths && st == CAPTURE_OK; k++) {
         if (opts->max_packets && seen >= opts->max_packets)
             break;
-        st = read_file(a, paths[order[k]], moved ? (unsigned)order[k] + 1 : 0, opts, &seen, err,
-                       errlen);
+        st = read_file(a, paths[order[k]], moved ? (unsigned)order[k] + 1 : 0, opts, &pr, &seen,
+                       err, errlen);
     }
+    progress_clear(&pr);
     free(order);
     if (st == CAPTURE_NO_MEMORY && errlen)
         snprintf(err, errlen, "out of memory");

@@ -22,6 +22,8 @@ struct source {
     bool classic;    /* classic pcap: record offsets can be counted */
     uint64_t offset; /* classic: offset of the next record */
     char *iobuf;
+    uint64_t consumed; /* bytes of the file read so far (read ahead by the buffer) */
+    uint64_t size;     /* a regular file's size, else 0 */
 };
 
 __attribute__((format(printf, 3, 4))) static void msg(char *err, size_t n, const char *fmt, ...)
@@ -42,6 +44,7 @@ struct peeked {
     int fd; /* closed with the stream unless it is standard input */
     unsigned char head[8];
     size_t n, at;
+    uint64_t *consumed; /* bytes handed to libpcap so far (progress) */
 };
 
 /* read(2) until n bytes, the end, or an error (-1). */
@@ -67,14 +70,17 @@ static ssize_t peeked_read(void *cookie, char *buf, size_t size)
     size_t done = 0;
     while (done < size && p->at < p->n)
         buf[done++] = (char)p->head[p->at++];
-    if (done == size)
-        return (ssize_t)done;
-    ssize_t r;
-    do
-        r = read(p->fd, buf + done, size - done);
-    while (r < 0 && errno == EINTR);
-    if (r < 0)
+    ssize_t r = 0;
+    if (done < size) {
+        do
+            r = read(p->fd, buf + done, size - done);
+        while (r < 0 && errno == EINTR);
+    }
+    if (r < 0) {
+        *p->consumed += done;
         return done ? (ssize_t)done : -1;
+    }
+    *p->consumed += done + (size_t)r;
     return (ssize_t)done + r;
 }
 
@@ -116,7 +122,7 @@ static bool capture_magic(const unsigned char *b, size_t n)
 /* Peek at the first bytes: a compressed file or anything that is not a
  * capture is named here, in words, instead of by libpcap's guess. Returns
  * a stream that still starts at byte 0, or NULL with err set. */
-static FILE *open_checked(int fd, const char *path, char *err, size_t errlen)
+static FILE *open_checked(int fd, const char *path, uint64_t *consumed, char *err, size_t errlen)
 {
     struct peeked *p = calloc(1, sizeof(*p));
     if (!p) {
@@ -124,6 +130,7 @@ static FILE *open_checked(int fd, const char *path, char *err, size_t errlen)
         return NULL;
     }
     p->fd = fd;
+    p->consumed = consumed;
     ssize_t got = read_full(fd, p->head, sizeof(p->head));
     const char *shown = strcmp(path, "-") == 0 ? "FILE" : path;
     if (got <= 0) {
@@ -181,7 +188,10 @@ struct source *source_open(const char *path, const char *bpf, char *err, size_t 
             goto fail;
         }
     }
-    s->file = open_checked(fd, path, err, errlen);
+    struct stat fst;
+    if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) && fst.st_size > 0)
+        s->size = (uint64_t)fst.st_size;
+    s->file = open_checked(fd, path, &s->consumed, err, errlen);
     if (!s->file) {
         if (fd != STDIN_FILENO)
             close(fd);
@@ -285,4 +295,14 @@ void source_close(struct source *s)
         fclose(s->file);
     free(s->iobuf);
     free(s);
+}
+
+uint64_t source_bytes_read(const struct source *s)
+{
+    return s->consumed;
+}
+
+uint64_t source_size(const struct source *s)
+{
+    return s->size;
 }

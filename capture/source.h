@@ -40,5 +40,9 @@ enum source_status source_next(struct source *s, struct ea_frame *out, char *err
 int source_linktype(const struct source *s);
 const char *source_linktype_name(const struct source *s);
 void source_close(struct source *s);
+/* Bytes of the file read so far (up to a megabyte ahead of the packets), and
+ * its size when it is a regular file (0: unknown, e.g. a pipe). */
+uint64_t source_bytes_read(const struct source *s);
+uint64_t source_size(const struct source *s);
 
 #endif

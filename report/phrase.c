@@ -417,6 +417,18 @@ void phrase_hosts_cap(struct phrase *p, const struct ea_report *r)
                   n, plural(n, "connection", "connections"), plural(n, "is", "are"), r->n_hosts);
 }
 
+void phrase_dns_cap(struct phrase *p, const struct ea_report *r)
+{
+    uint64_t n = r->counters[EA_C_DNS_NOT_LISTED];
+    if (!n)
+        return;
+    phrase_printf(p,
+                  "%" PRIu64 " DNS %s for further names %s not listed: the report keeps %zu "
+                  "(name, type) rows (egress-audit analyze --max-dns N keeps more); the names "
+                  "still named the connections",
+                  n, plural(n, "message", "messages"), plural(n, "is", "are"), r->n_dns);
+}
+
 void phrase_conns_hidden(struct phrase *p, const struct ea_report *r)
 {
     phrase_printf(p,

@@ -88,6 +88,8 @@ void phrase_service_note(struct phrase *p, const struct ea_service_note *n);
 /* "X 443/tcp is permitted by the built-in profiles a, b" (drift). */
 void phrase_known_in(struct phrase *p, const struct ea_host *h);
 void phrase_hosts_cap(struct phrase *p, const struct ea_report *r);
+/* DNS messages for names past the DNS row cap (dns_not_listed); nothing when none. */
+void phrase_dns_cap(struct phrase *p, const struct ea_report *r);
 /* "36 connections are in the JSON report; -v (--connections) lists them
  * here" */
 void phrase_conns_hidden(struct phrase *p, const struct ea_report *r);

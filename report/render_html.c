@@ -631,6 +631,12 @@ static void h_hosts(struct html *h, const struct ea_report *r)
     }
     table_end(h);
     free(finding);
+    phrase_dns_cap(&h->ph, r);
+    if (h->ph.n) {
+        fputs("<p class=\"warn\">", h->f);
+        h_say(h);
+        fputs(".</p>\n", h->f);
+    }
     phrase_hosts_cap(&h->ph, r);
     if (h->ph.n) {
         fputs("<p class=\"warn\">", h->f);

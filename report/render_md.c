@@ -582,6 +582,12 @@ static void md_hosts(struct md *m, const struct ea_report *r)
         md_say(m);
         fputs(".\n", m->f);
     }
+    phrase_dns_cap(&m->ph, r);
+    if (m->ph.n) {
+        fputs("\n> ", m->f);
+        md_say(m);
+        fputs(".\n", m->f);
+    }
 }
 
 static void md_answers(struct md *m, const struct ea_dns *d)

@@ -1222,9 +1222,16 @@ static const struct col host_cols[H__N] = {
     [H_IN] = {"BYTES IN", true, FIT_KEEP, 3},      [H_NOTES] = {"", false, FIT_WRAP, 0},
 };
 
-static void print_hosts(struct out *o, const struct ea_report *r)
+/* Host rows the text report lays out without -v: its table holds every
+ * cell in memory to fit the columns (about 1 KiB a row), and a terminal
+ * reader is served by the first ones in the report's order (contradictions,
+ * denied, then the rest); the JSON report lists every host. */
+enum { TEXT_MAX_HOSTS = 10000 };
+
+static void print_hosts(struct out *o, const struct ea_report *r, bool all)
 {
     title(o, "HOSTS");
+    size_t n_list = all || r->n_hosts <= TEXT_MAX_HOSTS ? r->n_hosts : TEXT_MAX_HOSTS;
     struct col cols[H__N];
     memcpy(cols, host_cols, sizeof cols);
     cols[H_NOTES].head = r->has_policy ? "RULE / EVIDENCE" : "EVIDENCE";
@@ -1233,7 +1240,7 @@ static void print_hosts(struct out *o, const struct ea_report *r)
         t.hidden |= UINT32_C(1) << H_VERDICT;
     if (!r->n_runs)
         t.hidden |= UINT32_C(1) << H_RUNS;
-    for (size_t i = 0; i < r->n_hosts; i++) {
+    for (size_t i = 0; i < n_list; i++) {
         const struct ea_host *h = &r->hosts[r->host_order ? r->host_order[i] : i];
         struct cell *row = table_row(&t);
         if (!row)
@@ -1281,7 +1288,17 @@ static void print_hosts(struct out *o, const struct ea_report *r)
     }
     o->rc |= table_print(&t, o->f, o->color, o->width);
     table_free(&t);
+    if (n_list < r->n_hosts) {
+        phrase_printf(&o->ph,
+                      "%zu more hosts are not listed here: the JSON report (-F json) lists "
+                      "every host, and -v lists them here",
+                      r->n_hosts - n_list);
+        say(o, 0, INDENT);
+    }
     phrase_hosts_cap(&o->ph, r);
+    if (o->ph.n)
+        say(o, 0, INDENT);
+    phrase_dns_cap(&o->ph, r);
     if (o->ph.n)
         say(o, 0, INDENT);
 }
@@ -1582,7 +1599,7 @@ int render_text(const struct ea_report *r, FILE *out, const struct render_opts *
     print_changes(&o, r);
     print_findings(&o, r);
     print_to_do(&o, r, opts->emit);
-    print_hosts(&o, r);
+    print_hosts(&o, r, opts->connections);
     print_dns_unused(&o, r);
     print_conns(&o, r, opts->connections);
     if (opts->connections) {

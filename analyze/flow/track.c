@@ -54,9 +54,14 @@ void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
         return;
     if (m->qr && r == PARSE_OK)
         attrib_add_response(&a->attrib, client, m, &a->now);
-    struct ea_dns *d = ea_report_dns_entry(a->report, m->qname.s, m->qname.len, m->qtype, &a->now);
+    bool full;
+    struct ea_dns *d =
+        ea_report_dns_entry(a->report, m->qname.s, m->qname.len, m->qtype, &a->now, &full);
     if (!d) {
-        a->failed = true;
+        if (full) /* attribution above still used it */
+            a->report->counters[EA_C_DNS_NOT_LISTED]++;
+        else
+            a->failed = true;
         return;
     }
     d->last = a->now;

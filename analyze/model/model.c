@@ -120,6 +120,7 @@ static const struct ea_name counter_tab[] = {
     {EA_C_REASM_WARNINGS, "reasm_warnings"},
     {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
     {EA_C_HOSTS_NOT_LISTED, "hosts_not_listed"},
+    {EA_C_DNS_NOT_LISTED, "dns_not_listed"},
     {EA_C_QUIC_FLOWS, "quic_flows"},
     {EA_C_QUIC_NOT_TRACKED, "quic_not_tracked"},
     {EA_C_QUIC_INITIALS, "quic_initials"},
@@ -802,8 +803,9 @@ static bool dns_index_grow(struct ea_report *r)
 }
 
 struct ea_dns *ea_report_dns_entry(struct ea_report *r, const char *qname, size_t len,
-                                   uint16_t qtype, const struct timeval *now)
+                                   uint16_t qtype, const struct timeval *now, bool *full)
 {
+    *full = false;
     if (!r->dns_index && !(r->dns_index = calloc(1, sizeof(*r->dns_index))))
         return NULL;
     struct ea_dns_index *x = r->dns_index;
@@ -815,6 +817,10 @@ struct ea_dns *ea_report_dns_entry(struct ea_report *r, const char *qname, size_
         if (d->qtype == qtype && d->qname.len == len && ea_ascii_ieq(d->qname.s, qname, len))
             return d;
         at = (at + 1) & (x->n_slots - 1);
+    }
+    if (r->n_dns >= (r->max_dns ? r->max_dns : EA_DEFAULT_MAX_DNS)) {
+        *full = true;
+        return NULL;
     }
     struct ea_dns *d = ea_report_add_dns(r);
     if (!d)

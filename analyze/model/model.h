@@ -456,6 +456,7 @@ enum ea_counter {
     EA_C_REASM_WARNINGS,           /* libnids and own reassembly complaints */
     EA_C_CONNS_NOT_LISTED,         /* connections past the row cap: counted, not listed */
     EA_C_HOSTS_NOT_LISTED,         /* connections to hosts past the host cap */
+    EA_C_DNS_NOT_LISTED,           /* DNS messages whose (name, type) is past the DNS row cap */
     EA_C_QUIC_FLOWS,               /* UDP flows read as QUIC */
     EA_C_QUIC_NOT_TRACKED,         /* QUIC flows past the cap on decryption state */
     EA_C_QUIC_INITIALS,            /* client Initial packets decrypted */
@@ -526,6 +527,7 @@ struct ea_report {
     struct ea_host *hosts; /* sorted: named first, then by key, port */
     size_t n_hosts, cap_hosts;
     size_t max_hosts;   /* hosts kept; past it counted in hosts_not_listed (0: default) */
+    size_t max_dns;     /* DNS rows kept; past it counted in dns_not_listed (0: default) */
     bool hosts_counted; /* hosts were counted as connections ended (see below) */
     struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
     struct ea_dns_index *dns_index;   /* model.c: (query name, qtype) -> dns */
@@ -600,7 +602,10 @@ struct ea_host *ea_report_add_host(struct ea_report *r);
  * hosts stay complete past the row cap. Addresses and resolved names kept
  * per host are bounded (EA_HOST_MAX_ADDRS). false on ENOMEM (or when the
  * hosts came from ea_report_add_host). */
-#define EA_DEFAULT_MAX_HOSTS 100000
+/* Caps for memory safety only, far above a deployment's few hundred hosts
+ * and names (issue 12): about 0.5 KiB per host and per DNS row. */
+#define EA_DEFAULT_MAX_HOSTS 1000000
+#define EA_DEFAULT_MAX_DNS 1000000
 #define EA_HOST_MAX_ADDRS 64
 bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c);
 
@@ -610,10 +615,12 @@ bool ea_report_finalize(struct ea_report *r);
 
 /* DNS, aggregated per (query name, qtype), names compared without case.
  * The entry for the name, made on first sight with first = *now and
- * rcode = -1; NULL on ENOMEM. */
+ * rcode = -1. NULL with *full set when the name is new and the report holds
+ * max_dns rows already (the caller counts what it drops in dns_not_listed);
+ * NULL with *full clear on ENOMEM. */
 #define EA_DNS_MAX_ANSWERS 64
 struct ea_dns *ea_report_dns_entry(struct ea_report *r, const char *qname, size_t len,
-                                   uint16_t qtype, const struct timeval *now);
+                                   uint16_t qtype, const struct timeval *now, bool *full);
 /* Add one answer (the union over responses keeps first-seen order; a
  * duplicate is skipped; past EA_DNS_MAX_ANSWERS answers_dropped is set).
  * false on ENOMEM. */

@@ -249,8 +249,14 @@ static bool copy_conn(struct ea_report *dst, const struct ea_report *src, const 
 
 static bool merge_dns(struct ea_report *dst, const struct ea_dns *s)
 {
+    bool full;
     struct ea_dns *d =
-        ea_report_dns_entry(dst, str_or_empty(&s->qname), s->qname.len, s->qtype, &s->first);
+        ea_report_dns_entry(dst, str_or_empty(&s->qname), s->qname.len, s->qtype, &s->first, &full);
+    if (!d && full) {
+        uint64_t n = (uint64_t)s->n_queries + s->n_responses;
+        dst->counters[EA_C_DNS_NOT_LISTED] = sat_add(dst->counters[EA_C_DNS_NOT_LISTED], n);
+        return true;
+    }
     if (!d)
         return false;
     bool fresh = d->n_queries == 0 && d->n_responses == 0 && d->n_answers == 0;

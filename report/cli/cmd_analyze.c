@@ -43,7 +43,9 @@ static void usage(FILE *out)
           "      --max-connections N  connection rows kept in the report; past it they\n"
           "                        are counted in their hosts, not listed (default 100000)\n"
           "      --max-hosts N     hosts kept in the report; connections to further hosts\n"
-          "                        are counted in hosts_not_listed (default 100000)\n"
+          "                        are counted in hosts_not_listed (default 1000000)\n"
+          "      --max-dns N       DNS (name, type) rows kept; messages for further names\n"
+          "                        are counted in dns_not_listed (default 1000000)\n"
           "  -q, --quiet           no progress or warnings on standard error\n"
           "  -h, --help            this help\n"
           "\n"
@@ -69,7 +71,7 @@ static const enum opt_id analyze_opts[] = {
     OPT_COLOR,          OPT_CUTOFF,    OPT_MAX_FLOWS,    OPT_QUIET,      OPT_MAX_CONNECTIONS,
     OPT_PROFILE,        OPT_ALLOWLIST, OPT_SERVICE_TAGS, OPT_FAIL_ON,    OPT_EMIT,
     OPT_RESOURCE_GROUP, OPT_WORKSPACE, OPT_COUNT,        OPT_NO_RESOLVE, OPT_WIDTH,
-    OPT_CONNECTIONS,    OPT_MAX_HOSTS,
+    OPT_CONNECTIONS,    OPT_MAX_HOSTS, OPT_MAX_DNS,
 };
 
 struct analyze_args {
@@ -81,6 +83,7 @@ struct analyze_args {
     struct capture_files_opts capture;
     struct analyze_opts analyze;
     size_t max_hosts; /* 0: the model's default */
+    size_t max_dns;   /* 0: the model's default */
 };
 
 static int analyze_option(int id, const char *arg, void *ctx)
@@ -125,6 +128,10 @@ static int analyze_option(int id, const char *arg, void *ctx)
     case OPT_MAX_HOSTS:
         if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->max_hosts))
             return cli_usage_error("analyze", "--max-hosts takes 1 to 67108864, not '%s'", arg);
+        return -1;
+    case OPT_MAX_DNS:
+        if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->max_dns))
+            return cli_usage_error("analyze", "--max-dns takes 1 to 67108864, not '%s'", arg);
         return -1;
     default:
         return EA_EXIT_INPUT;
@@ -244,6 +251,7 @@ int cmd_analyze(int argc, char **argv)
     ea_report_init(&report);
     report.tool_version = EA_VERSION;
     report.max_hosts = a.max_hosts;
+    report.max_dns = a.max_dns;
     /* Rules first: a bad rule file fails before the capture is read. */
     rc = cli_load_rules(&report, &c);
     if (rc != EA_EXIT_OK)

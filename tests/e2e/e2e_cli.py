@@ -79,6 +79,103 @@ def widths(f):
     rc, out, err = run("analyze", "-q", "--max-hosts", "2", "--width", "0", SAMPLE)
     f.check(rc == 0 and b"to further hosts are not counted: the report keeps 2 hosts "
             b"(egress-audit analyze --max-hosts N keeps more)" in out, f"--max-hosts 2: {err}")
+    # the DNS rows have a cap and a counter too (issue 12); attribution still
+    # names the connections whose rows were not kept
+    rc, full, _ = run("analyze", "-q", "-F", "json", SAMPLE)
+    rc2, capped, err = run("analyze", "-q", "-F", "json", "--max-dns", "2", SAMPLE)
+    full, capped = json.loads(full), json.loads(capped)
+    f.check(rc == 0 and rc2 == 0 and len(capped["dns"]) == 2 and len(full["dns"]) > 2 and
+            capped["stats"]["counters"]["dns_not_listed"] ==
+            sum(d["queries"] + d["responses"] for d in full["dns"][2:]) and
+            full["stats"]["counters"]["dns_not_listed"] == 0 and
+            [h["name"] for h in capped["hosts"]] == [h["name"] for h in full["hosts"]],
+            f"--max-dns 2: {err}")
+    rc, out, err = run("analyze", "-q", "--max-dns", "2", "--width", "0", SAMPLE)
+    f.check(rc == 0 and b"for further names are not listed: the report keeps 2 (name, type) "
+            b"rows (egress-audit analyze --max-dns N keeps more)" in out, f"--max-dns 2 text: {err}")
+    rc, _, err = run("analyze", "-q", "--max-dns", "0", SAMPLE)
+    f.check(rc == 2 and "--max-dns takes 1 to 67108864, not '0'" in err, f"--max-dns 0: {err}")
+
+
+def udp_pcap(n):
+    """A classic pcap of n small UDP datagrams (Ethernet, 10.0.0.1 -> 10.0.0.2,
+    a port per 64 packets), as bytes."""
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    for i in range(n):
+        udp = struct.pack(">HHHH", 40000 + (i // 64) % 20000, 9999, 8 + 4, 0) + b"ping"
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                         bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
+        out.append(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000, len(frame),
+                               len(frame)) + frame)
+    return b"".join(out)
+
+
+def stderr_on_terminal(args, stdin=None, interval=None):
+    """egress-audit's standard error when it is a terminal; stdout discarded.
+    stdin: a callable that writes to a pipe (slowly). interval: seconds between
+    progress updates (EGRESS_AUDIT_PROGRESS_INTERVAL)."""
+    from common import BIN
+    master, slave = pty.openpty()
+    env = dict(os.environ)
+    if interval is not None:
+        env["EGRESS_AUDIT_PROGRESS_INTERVAL"] = str(interval)
+    p = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=slave, env=env,
+                         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+    os.close(slave)
+    if stdin:
+        stdin(p.stdin)
+        p.stdin.close()
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait()
+    os.close(master)
+    return p.returncode, out
+
+
+def progress(f, tmp):
+    """Issue 12: one progress line on a terminal, rewritten in place, cleared
+    at the end; nothing with -q or when standard error is not a terminal."""
+    import time
+    packets = udp_pcap(40000)
+    head, recs = packets[:24], packets[24:]
+    half = len(recs) // 2
+
+    def slow(pipe):  # 20000 packets, a pause longer than the update interval, the rest
+        pipe.write(head + recs[:half])
+        pipe.flush()
+        time.sleep(1.2)
+        pipe.write(recs[half:])
+
+    rc, err = stderr_on_terminal(["analyze", "-F", "json", "-o", os.devnull, "-"], stdin=slow)
+    lines = err.split(b"\r")
+    shown = [l for l in lines if l.startswith(b"egress-audit: ") and b" packets, " in l]
+    f.check(rc == 0 and shown and b"\n" not in err and err.endswith(b"\r\x1b[K") and
+            all(b" MB/s, " in l and b" hosts" in l and b"%" not in l for l in shown),
+            f"progress from a pipe: rc {rc}, {err!r}")
+    big = os.path.join(tmp, "many.pcap")
+    with open(big, "wb") as out:
+        out.write(udp_pcap(100000))
+    # an update at every look at the clock (every 16384 packets): 6 lines
+    rc, err = stderr_on_terminal(["analyze", "-F", "json", "-o", os.devnull, big], interval=0)
+    shown = [l for l in err.split(b"\r") if l.startswith(b"egress-audit: ")]
+    f.check(rc == 0 and len(shown) == 6 and b"\n" not in err and err.endswith(b"\r\x1b[K") and
+            all(b"% of 0.01 GB, " in l and b" MB/s, " in l and b" packets, 0 hosts, " in l and
+                b" left" in l for l in shown) and b" 16384 packets, " in shown[0],
+            f"progress of a file: rc {rc}, {err!r}")
+    rc, err = stderr_on_terminal(["analyze", "-F", "json", "-o", os.devnull, big])
+    f.check(rc == 0 and b"\n" not in err, f"progress of a short file: {err!r}")
+    rc, err = stderr_on_terminal(["analyze", "-q", "-F", "json", "-o", os.devnull, big])
+    f.check(rc == 0 and err == b"", f"progress with -q: {err!r}")
+    rc, out, err = run("analyze", "-F", "json", "-o", os.devnull, big)
+    f.check(rc == 0 and err == "", f"progress when stderr is not a terminal: {err!r}")
 
 
 def main():
@@ -86,6 +183,7 @@ def main():
     widths(f)
     tmp = tempfile.mkdtemp(prefix="ea-cli-")
     try:
+        progress(f, tmp)
         # options after the operand, as README's Usage shows
         rc, out, err = run("analyze", SAMPLE, "-p", "huggingface", "-q", "-F", "json")
         f.check(rc == 0 and json.loads(out)["verdicts"], f"options after the file: {rc} {err}")

@@ -26,6 +26,8 @@
 #include "report_read.h"
 #include "rules.h"
 
+static bool dns_full; /* ea_report_dns_entry: the row cap was reached */
+
 /* ---- helpers ---- */
 
 struct output {
@@ -316,7 +318,7 @@ static void build_capture(struct ea_report *r)
         }
     }
     struct timeval t = {100, 5};
-    struct ea_dns *d = ea_report_dns_entry(r, "cdn-lfs.huggingface.co", 22, 1, &t);
+    struct ea_dns *d = ea_report_dns_entry(r, "cdn-lfs.huggingface.co", 22, 1, &t, &dns_full);
     assert_non_null(d);
     assert_true(
         ea_dns_add_answer(d, 5, "cdn-lfs.huggingface.co", 22, "d1x.cloudfront.net", 18, 60));
@@ -326,7 +328,7 @@ static void build_capture(struct ea_report *r)
     d->n_responses = 2;
     d->over_udp = d->over_tcp = true;
     d->last = (struct timeval){100, 6};
-    d = ea_report_dns_entry(r, evil, EVIL_LEN, 65, &t);
+    d = ea_report_dns_entry(r, evil, EVIL_LEN, 65, &t, &dns_full);
     assert_non_null(d);
     assert_true(ea_dns_add_answer(d, 65, evil, EVIL_LEN, "1 . alpn=h2", 11, 0));
     d->rcode = 3;
@@ -334,7 +336,7 @@ static void build_capture(struct ea_report *r)
     d->n_responses = 1;
     d->over_udp = true;
     d->answers_dropped = true;
-    d = ea_report_dns_entry(r, "lost.example", 12, 28, &t);
+    d = ea_report_dns_entry(r, "lost.example", 12, 28, &t, &dns_full);
     assert_non_null(d);
     d->n_queries = 3;
     d->over_tcp = true;
@@ -421,11 +423,11 @@ static void build_odd(struct ea_report *r)
     c->rule = 0;
     c->verdict_why = EA_VW_CIDR;
     struct timeval t = {1, 0};
-    struct ea_dns *d = ea_report_dns_entry(r, "", 0, 999, &t);
+    struct ea_dns *d = ea_report_dns_entry(r, "", 0, 999, &t, &dns_full);
     assert_non_null(d);
     d->rcode = 300;
     assert_true(ea_dns_add_answer(d, 4242, "", 0, "", 0, 1));
-    d = ea_report_dns_entry(r, "x", 1, 0, &t);
+    d = ea_report_dns_entry(r, "x", 1, 0, &t, &dns_full);
     assert_non_null(d);
     d->rcode = 9;
     d->n_queries = UINT32_MAX;
