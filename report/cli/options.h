@@ -56,6 +56,7 @@ enum opt_id {
     OPT_WIDTH,
     OPT_CONNECTIONS,
     OPT_MAX_HOSTS,
+    OPT_JOBS,
     OPT__COUNT
 };
 
