@@ -24,8 +24,8 @@ static uint64_t addr_hash(const struct ea_addr *a, uint16_t port)
 }
 
 /* Symmetric: the same for both directions of a flow. */
-uint64_t flow_tuple_hash(const struct ea_addr *s, const struct ea_addr *d, uint16_t sp,
-                           uint16_t dp, uint8_t proto)
+uint64_t flow_tuple_hash(const struct ea_addr *s, const struct ea_addr *d, uint16_t sp, uint16_t dp,
+                         uint8_t proto)
 {
     uint64_t a = addr_hash(s, sp), b = addr_hash(d, dp);
     return mix(a ^ b, (a + b) ^ proto);

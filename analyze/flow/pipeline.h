@@ -166,12 +166,12 @@ enum quic_seen {
 #define EA_CLOSED_IDLE_SECONDS 60 /* closed TCP, and UDP flows */
 
 struct analyzer {
-    size_t cutoff;       /* bytes reassembled per TCP direction */
-    size_t max_conns;    /* connection rows listed */
+    size_t cutoff;            /* bytes reassembled per TCP direction */
+    size_t max_conns;         /* connection rows listed */
     unsigned shard, n_shards; /* analyze -j: this process's share of flows (analyzer.h) */
     bool global_here;         /* shard 0 (or not split): records what every shard sees */
     uint64_t ends;            /* flows ended so far, in every shard: the row cap's count */
-    enum link_kind link; /* of the current input */
+    enum link_kind link;      /* of the current input */
     struct ea_report *report;
     struct flow_table flows;
     struct attrib attrib;

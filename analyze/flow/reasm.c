@@ -182,10 +182,10 @@ size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct t
     struct pcap_pkthdr h;
     /* A fragment: every shard feeds it, shard 0 counts; a TCP segment: fed
      * by the shards that read its flow, counted by the one that reports it. */
-    g_feed_ours = p->fragment ? a->global_here
-                              : flow_shard(flow_tuple_hash(&p->src, &p->dst, p->sport, p->dport,
-                                                           EA_TCP),
-                                           a->n_shards) == a->shard;
+    g_feed_ours = p->fragment
+                      ? a->global_here
+                      : flow_shard(flow_tuple_hash(&p->src, &p->dst, p->sport, p->dport, EA_TCP),
+                                   a->n_shards) == a->shard;
     h.ts = *ts;
     h.caplen = (bpf_u_int32)p->ip_caplen;
     h.len = (bpf_u_int32)p->ip_len;

@@ -250,7 +250,7 @@ struct ea_conn {
     struct ea_addr outer_src, outer_dst; /* the tunnel's outermost addresses */
     uint32_t run;                        /* a union of reports: index in report->runs, else 0 */
     uint64_t seq; /* the analyzer: how many connections of the run ended before it */
-    size_t host; /* ea_report_derive: index in report->hosts, or EA_NO_HOST (past the host cap) */
+    size_t host;  /* ea_report_derive: index in report->hosts, or EA_NO_HOST (past the host cap) */
 };
 
 #define EA_NO_HOST SIZE_MAX

@@ -431,8 +431,8 @@ int cmd_analyze(int argc, char **argv)
             goto out;
         rc = EA_EXIT_OK;
     } else {
-        enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture,
-                                                       &a.analyze, &report, err, sizeof(err));
+        enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture, &a.analyze,
+                                                       &report, err, sizeof(err));
         if (st != CAPTURE_OK) {
             cli_error("analyze", "%s", err);
             rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
