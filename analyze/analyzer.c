@@ -23,6 +23,9 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report 
     a->cutoff = opts->cutoff ? opts->cutoff : EA_DEFAULT_CUTOFF;
     a->max_conns = opts->max_conns ? opts->max_conns : EA_DEFAULT_MAX_CONNS;
     a->report = out;
+    a->n_shards = opts->n_shards > 1 ? opts->n_shards : 1;
+    a->shard = opts->shard < a->n_shards ? opts->shard : 0;
+    a->global_here = a->shard == 0;
     if (!flow_table_init(&a->flows, opts->max_flows ? opts->max_flows : EA_DEFAULT_MAX_FLOWS) ||
         !attrib_init(&a->attrib, opts->dns_cache ? opts->dns_cache : EA_DEFAULT_DNS_CACHE)) {
         snprintf(err, errlen, "out of memory");
@@ -42,6 +45,12 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report 
         return NULL;
     }
     return a;
+}
+
+unsigned analyzer_shard_of(const struct ea_addr *src, const struct ea_addr *dst, uint16_t sport,
+                           uint16_t dport, uint8_t proto, unsigned n_shards)
+{
+    return flow_shard(flow_tuple_hash(src, dst, sport, dport, proto), n_shards);
 }
 
 bool analyzer_link_supported(int dlt)

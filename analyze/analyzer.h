@@ -37,7 +37,20 @@ struct analyze_opts {
     size_t max_flows; /* 0: default */
     size_t dns_cache; /* 0: default */
     size_t max_conns; /* connection rows kept; 0: default */
+    /* analyze -j N: this process is shard `shard` of `n_shards` (0 or 1: the
+     * whole run). Every shard reads every frame: defragmentation, DNS and its
+     * attribution, and each flow's life (its packets, idle and cap evictions,
+     * the order flows end in) are the same in all; a flow's payload is read
+     * and its connection reported only by the shard analyzer_shard_of names
+     * (TCP flows on port 53 are read by all: DNS over TCP feeds attribution).
+     * What each shard's report holds: ea_report_merge_shards (runs.c). */
+    unsigned shard, n_shards;
 };
+
+/* The shard (0 .. n_shards - 1) that reports the flow of this 5-tuple: the
+ * same for both directions (src and dst swapped, with their ports). */
+unsigned analyzer_shard_of(const struct ea_addr *src, const struct ea_addr *dst, uint16_t sport,
+                           uint16_t dport, uint8_t proto, unsigned n_shards);
 
 struct analyzer;
 

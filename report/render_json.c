@@ -489,6 +489,10 @@ static json_t *j_host(const struct ea_report *r, const struct ea_host *h)
         for (size_t i = 0; ok && i < h->n_runs; i++)
             ok = append(runs, j_int(h->runs[i]));
     }
+    if (r->shard) { /* analyze -j: a worker's report, for the merge (runs.c) only */
+        ok = ok && set(o, "shard_seq", j_u64(h->seq));
+        ok = ok && set(o, "shard_first_seq", j_u64(h->first_seq));
+    }
     if (!ok)
         json_decref(o);
     return ok ? o : NULL;

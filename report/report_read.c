@@ -1833,6 +1833,11 @@ static bool read_host(struct rd *d, size_t i, json_t *o)
     if (d->r->has_policy && json_object_get(o, "known_in") &&
         !f_strs(d, o, "known_in", 64, &h->known_in, &h->n_known_in))
         return false;
+    /* a worker's report of analyze -j (never a report a user holds) */
+    if (json_object_get(o, "shard_seq") &&
+        !(f_u64(d, o, "shard_seq", UINT64_MAX, &h->seq) &&
+          f_u64(d, o, "shard_first_seq", UINT64_MAX, &h->first_seq)))
+        return false;
     return read_host_runs(d, o, h);
 }
 

@@ -24,11 +24,16 @@ static uint64_t addr_hash(const struct ea_addr *a, uint16_t port)
 }
 
 /* Symmetric: the same for both directions of a flow. */
-static uint64_t tuple_hash(const struct ea_addr *s, const struct ea_addr *d, uint16_t sp,
-                           uint16_t dp, uint8_t proto)
+uint64_t flow_tuple_hash(const struct ea_addr *s, const struct ea_addr *d, uint16_t sp, uint16_t dp,
+                         uint8_t proto)
 {
     uint64_t a = addr_hash(s, sp), b = addr_hash(d, dp);
     return mix(a ^ b, (a + b) ^ proto);
+}
+
+unsigned flow_shard(uint64_t hash, unsigned n)
+{
+    return n > 1 ? (unsigned)((hash >> 32) % n) : 0;
 }
 
 bool flow_table_init(struct flow_table *t, size_t max_flows)
@@ -53,7 +58,7 @@ struct flow *flow_table_find(struct flow_table *t, const struct ea_addr *src,
                              const struct ea_addr *dst, uint16_t sport, uint16_t dport,
                              uint8_t proto, int *out_dir)
 {
-    uint64_t h = tuple_hash(src, dst, sport, dport, proto);
+    uint64_t h = flow_tuple_hash(src, dst, sport, dport, proto);
     for (struct flow *f = t->buckets[h & (t->n_buckets - 1)]; f; f = f->hnext) {
         if (f->hash != h || f->proto != proto)
             continue;
@@ -83,7 +88,7 @@ struct flow *flow_table_insert(struct flow_table *t, const struct ea_addr *src,
     f->cport = sport;
     f->sport = dport;
     f->proto = proto;
-    f->hash = tuple_hash(src, dst, sport, dport, proto);
+    f->hash = flow_tuple_hash(src, dst, sport, dport, proto);
     struct flow **b = &t->buckets[f->hash & (t->n_buckets - 1)];
     f->hnext = *b;
     *b = f;

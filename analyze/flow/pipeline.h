@@ -94,6 +94,9 @@ struct flow {
     bool client_acked; /* the client acknowledged: a SYN-ACK it got, captured or not */
     uint32_t isn[2];
     bool have_isn[2];
+    bool ours;      /* this shard reports it (always, when the run is not split: -j) */
+    bool inspect;   /* its payload is read here: ours, or shared (TCP port 53: DNS for all) */
+    bool shared;    /* read by every shard: its DNS rows are shard 0's to record */
     bool via_nids;  /* IPv4 with a SYN: libnids reassembles */
     bool nids_done; /* libnids need not see this flow any more */
     struct stream_dir dir[2];
@@ -167,9 +170,12 @@ enum quic_seen {
 #define EA_CLOSED_IDLE_SECONDS 60 /* closed TCP, and UDP flows */
 
 struct analyzer {
-    size_t cutoff;       /* bytes reassembled per TCP direction */
-    size_t max_conns;    /* connection rows listed */
-    enum link_kind link; /* of the current input */
+    size_t cutoff;            /* bytes reassembled per TCP direction */
+    size_t max_conns;         /* connection rows listed */
+    unsigned shard, n_shards; /* analyze -j: this process's share of flows (analyzer.h) */
+    bool global_here;         /* shard 0 (or not split): records what every shard sees */
+    uint64_t ends;            /* flows ended so far, in every shard: the row cap's count */
+    enum link_kind link;      /* of the current input */
     struct ea_report *report;
     struct flow_table flows;
     struct attrib attrib;
@@ -190,6 +196,12 @@ struct analyzer {
 };
 
 /* flow.c */
+/* The flow table's hash of a 5-tuple: the same for both directions. */
+uint64_t flow_tuple_hash(const struct ea_addr *s, const struct ea_addr *d, uint16_t sp, uint16_t dp,
+                         uint8_t proto);
+/* Which of n shards a flow of this hash belongs to (its high bits: the
+ * table's buckets use the low ones). */
+unsigned flow_shard(uint64_t hash, unsigned n);
 bool flow_table_init(struct flow_table *t, size_t max_flows);
 void flow_table_finish(struct flow_table *t);
 /* Find the flow of a packet; *out_dir is DIR_C2S when src is the client. */
@@ -290,8 +302,12 @@ bool ech_is_public_name(const struct analyzer *a, const char *name, size_t len);
 /* track.c */
 /* A DNS message seen by client (over UDP, or whole from a TCP stream):
  * counted, attributed (responses) and aggregated into the model. */
+/* record: this shard counts it and keeps its DNS row (each message is
+ * recorded by one shard; every shard attributes it). */
 void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
-                       const struct ea_addr *client, bool over_tcp, uint16_t port);
+                       const struct ea_addr *client, bool over_tcp, uint16_t port, bool record);
+/* Does this shard record the DNS messages of TCP flow f's streams? */
+bool track_dns_records(const struct analyzer *a, const struct flow *f);
 /* One frame of link kind a->link. */
 void track_frame(struct analyzer *a, const struct ea_frame *fr);
 /* End every flow into a connection (the capture is over). */

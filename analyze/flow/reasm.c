@@ -20,6 +20,7 @@
 
 static struct analyzer *g_an; /* libnids is global state: one run per process */
 static bool g_feeding_fragment;
+static bool g_feed_ours; /* analyze -j: the packet being fed is this shard's to count */
 /* A datagram that defragmentation completed, kept until libnids returns:
  * handling it may feed libnids again, which must not happen re-entrantly. */
 static uint8_t g_defragged[65535 + 64];
@@ -30,10 +31,29 @@ static size_t g_defragged_len;
 /* libnids keeps this pointer: it must outlive the run (PITFALLS.md). */
 static struct nids_chksum_ctl no_checksums[1] = {{0, 0, NIDS_DONT_CHKSUM, 0}};
 
+/* analyze -j: a TCP complaint is the shard's that owns its flow (libnids
+ * may meet another shard's flow in a datagram it defragmented itself); any
+ * other is about a fragment or a packet every shard or only its owner fed. */
+static bool warning_ours(int type, const struct ip *iph, const void *data)
+{
+    struct analyzer *a = g_an;
+    if (a->n_shards < 2)
+        return true;
+    if (type != NIDS_WARN_TCP || !iph || !data)
+        return g_feed_ours;
+    const uint8_t *th = data; /* the TCP header libnids read: the ports first */
+    struct ea_addr src = {.family = 4}, dst = {.family = 4};
+    memcpy(src.b, &iph->ip_src, 4);
+    memcpy(dst.b, &iph->ip_dst, 4);
+    uint16_t sport = (uint16_t)(th[0] << 8 | th[1]), dport = (uint16_t)(th[2] << 8 | th[3]);
+    uint64_t h = flow_tuple_hash(&src, &dst, sport, dport, EA_TCP);
+    return flow_shard(h, a->n_shards) == a->shard;
+}
+
 static void nids_warning(int type, int err, struct ip *iph, void *data)
 {
-    (void)type, (void)err, (void)iph, (void)data;
-    if (g_an)
+    (void)err;
+    if (g_an && warning_ours(type, iph, data))
         g_an->report->counters[EA_C_REASM_WARNINGS]++;
 }
 
@@ -51,7 +71,7 @@ static struct flow *flow_of_stream(struct analyzer *a, const struct tcp_stream *
     memcpy(srv.b, &ts->addr.daddr, 4);
     struct flow *f =
         flow_table_find(&a->flows, &cli, &srv, ts->addr.source, ts->addr.dest, EA_TCP, &dir);
-    if (!f || dir != DIR_C2S || !f->via_nids)
+    if (!f || dir != DIR_C2S || !f->via_nids || !f->inspect)
         return NULL;
     /* A reused port: libnids' stream may still be the earlier connection's. */
     if (f->have_isn[DIR_C2S] && ts->client.first_data_seq != f->isn[DIR_C2S] + 1)
@@ -159,8 +179,13 @@ void reasm_finish(struct analyzer *a)
 size_t reasm_nids_packet(struct analyzer *a, const struct pkt *p, const struct timeval *ts,
                          const uint8_t **out_whole)
 {
-    (void)a;
     struct pcap_pkthdr h;
+    /* A fragment: every shard feeds it, shard 0 counts; a TCP segment: fed
+     * by the shards that read its flow, counted by the one that reports it. */
+    g_feed_ours = p->fragment
+                      ? a->global_here
+                      : flow_shard(flow_tuple_hash(&p->src, &p->dst, p->sport, p->dport, EA_TCP),
+                                   a->n_shards) == a->shard;
     h.ts = *ts;
     h.caplen = (bpf_u_int32)p->ip_caplen;
     h.len = (bpf_u_int32)p->ip_len;

@@ -128,7 +128,8 @@ static void feed_dns(struct analyzer *a, struct flow *f, int dir, const uint8_t 
             c = save;
             break;
         }
-        track_dns_message(a, msg.p, msg.left, dir == DIR_C2S ? &f->cli : &f->srv, true, f->sport);
+        track_dns_message(a, msg.p, msg.left, dir == DIR_C2S ? &f->cli : &f->srv, true, f->sport,
+                          track_dns_records(a, f));
         d->dns_off = (uint32_t)(len - cur_left(&c));
     }
     if (d->dns_off >= a->cutoff)
@@ -648,7 +649,7 @@ void stream_end(struct analyzer *a, struct flow *f, int dir, const uint8_t *data
         if (cur_skip(&c, d->dns_off) && cur_be16(&c, &n) && !cur_empty(&c)) {
             cur_sub(&c, cur_left(&c) < n ? cur_left(&c) : n, &msg);
             track_dns_message(a, msg.p, cur_left(&msg), dir == DIR_C2S ? &f->cli : &f->srv, true,
-                              f->sport);
+                              f->sport, track_dns_records(a, f));
         }
         return;
     }

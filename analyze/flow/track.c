@@ -38,30 +38,45 @@ static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
                              rr->ttl);
 }
 
+bool track_dns_records(const struct analyzer *a, const struct flow *f)
+{
+    return f->shared ? a->global_here : f->ours;
+}
+
 void track_dns_message(struct analyzer *a, const uint8_t *msg, size_t len,
-                       const struct ea_addr *client, bool over_tcp, uint16_t port)
+                       const struct ea_addr *client, bool over_tcp, uint16_t port, bool record)
 {
     struct dns_msg *m = &a->dns_scratch;
     enum parse_result r = dns_parse_message(msg, len, m, NULL);
-    a->report->counters[EA_C_DNS_MESSAGES]++;
-    if (r == PARSE_MALFORMED)
-        a->report->counters[EA_C_DNS_MALFORMED]++;
-    else if (r == PARSE_INCOMPLETE)
-        a->report->counters[EA_C_DNS_TRUNCATED]++;
+    if (record) {
+        a->report->counters[EA_C_DNS_MESSAGES]++;
+        if (r == PARSE_MALFORMED)
+            a->report->counters[EA_C_DNS_MALFORMED]++;
+        else if (r == PARSE_INCOMPLETE)
+            a->report->counters[EA_C_DNS_TRUNCATED]++;
+    }
     /* A question read before the message went wrong is still a name the
      * client asked for; the answers of a malformed message are not used. */
     if (!m->has_question)
         return;
     if (m->qr && r == PARSE_OK)
         attrib_add_response(&a->attrib, client, m, &a->now);
-    bool full;
+    bool full = false;
     struct ea_dns *d =
-        ea_report_dns_entry(a->report, m->qname.s, m->qname.len, m->qtype, &a->now, &full);
+        record ? ea_report_dns_entry(a->report, m->qname.s, m->qname.len, m->qtype, &a->now, &full)
+               : NULL;
     if (!d) {
-        if (full) /* attribution above still used it */
-            a->report->counters[EA_C_DNS_NOT_LISTED]++;
-        else
+        if (record && !full) {
             a->failed = true;
+            return;
+        }
+        /* Another shard keeps the row, or the rows are full (counted):
+         * attribution above and the ECH names are every message's. */
+        if (full)
+            a->report->counters[EA_C_DNS_NOT_LISTED]++;
+        for (size_t i = 0; m->qr && r != PARSE_MALFORMED && i < m->n_answers; i++)
+            if (m->answers[i].ech_public_len)
+                ech_note_public_name(a, m->answers[i].ech_public, m->answers[i].ech_public_len);
         return;
     }
     d->last = a->now;
@@ -279,10 +294,31 @@ static void flow_why_no_name(struct flow *f)
     }
 }
 
+/* What a flow holds, freed; the flow leaves the table. */
+static void flow_free(struct analyzer *a, struct flow *f)
+{
+    if (f->has_resolved)
+        ea_chain_free(&f->resolved);
+    free(f->dns_q);
+    flow_app_free(f->app);
+    flow_table_unlink(&a->flows, f);
+    free(f);
+}
+
 static void flow_end(struct analyzer *a, struct flow *f)
 {
     struct ea_conn spare, *c;
-    bool listed = a->report->n_conns < a->max_conns;
+    /* Every shard ends every flow at the same point (analyzer.h), so the
+     * count of flows ended is the same in all: a connection is listed by
+     * its place among all of the run's, as when the run is not split. */
+    uint64_t seq = a->ends++;
+    bool listed = seq < a->max_conns;
+    if (!f->ours) {
+        reasm_own_end(a, f); /* a shared flow's DNS held back by a gap */
+        quic_track_end(a, f);
+        flow_free(a, f);
+        return;
+    }
     /* Memory is bounded by flows, not capture size: past the row cap a
      * connection is still counted in its host, but not listed. */
     if (listed) {
@@ -297,6 +333,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
     flow_why_no_name(f);
     if (c) {
         conn_fill(f, c);
+        c->seq = seq;
         const struct flow_app *app = f->app;
         if (app && f->name_source != EA_NAME_NONE && ea_str_set(&c->name, app->name, app->name_len))
             c->name_source = f->name_source;
@@ -334,12 +371,7 @@ static void flow_end(struct analyzer *a, struct flow *f)
     } else {
         a->failed = true;
     }
-    if (f->has_resolved)
-        ea_chain_free(&f->resolved);
-    free(f->dns_q);
-    flow_app_free(f->app);
-    flow_table_unlink(&a->flows, f);
-    free(f);
+    flow_free(a, f);
 }
 
 /* Packet times may go backwards (clock steps, merged captures): first and
@@ -406,7 +438,13 @@ static struct flow *flow_new(struct analyzer *a, const struct pkt *p, bool src_c
     f->first = a->now;
     f->last = a->now;
     a->report->counters[EA_C_FLOWS]++;
-    f->has_resolved = attrib_lookup(&a->attrib, &f->cli, &f->srv, &f->resolved);
+    /* The earliest point a flow's shard is known: its key, hashed for the
+     * table anyway. Another shard's flow keeps only its accounting here. */
+    f->ours = flow_shard(f->hash, a->n_shards) == a->shard;
+    f->shared = a->n_shards > 1 && f->proto == EA_TCP && (f->sport == 53 || f->cport == 53);
+    f->inspect = f->ours || f->shared;
+    if (f->ours)
+        f->has_resolved = attrib_lookup(&a->attrib, &f->cli, &f->srv, &f->resolved);
     return f;
 }
 
@@ -448,7 +486,8 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
             f->flags |= EA_CF_MIDSTREAM;
         if (f->sport == 53)
             f->flags |= EA_CF_DNS;
-        flow_tunnel(a, f, p);
+        if (f->ours)
+            flow_tunnel(a, f, p);
     }
     if (p->payload_len < p->payload_wire_len)
         f->flags |= EA_CF_SNAPLEN_CUT;
@@ -477,6 +516,8 @@ static void tcp_packet(struct analyzer *a, const struct pkt *p, bool from_defrag
     }
     if (p->tcp_flags & TCP_FIN)
         f->fin_from[dir] = true;
+    if (!f->inspect)
+        return; /* another shard's: libnids never sees it */
     /* libnids first (it passes data on only after a three-way handshake it
      * saw whole); then our own reassembly takes whatever the stream sink
      * still wants: one side captured, a SYN-ACK missing, a RST or FIN
@@ -537,9 +578,9 @@ static void udp_dns_other_port(struct analyzer *a, struct flow *f, int dir, cons
         return;
     struct timeval now = a->now;
     a->now = f->dns_q->ts;
-    track_dns_message(a, f->dns_q->msg, f->dns_q->len, &f->cli, false, f->sport);
+    track_dns_message(a, f->dns_q->msg, f->dns_q->len, &f->cli, false, f->sport, a->global_here);
     a->now = now;
-    track_dns_message(a, p->payload, p->payload_len, &f->cli, false, f->sport);
+    track_dns_message(a, p->payload, p->payload_len, &f->cli, false, f->sport, a->global_here);
     free(f->dns_q);
     f->dns_q = NULL;
     f->dns_tried = false; /* the next query on the flow is looked at too */
@@ -561,7 +602,7 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
         if (dns_well_known(p->sport) && dns_well_known(p->dport) && cur_skip(&c, 2) &&
             cur_u8(&c, &flags) && !(flags & 0x80))
             client = &p->src;
-        track_dns_message(a, p->payload, p->payload_len, client, false, port);
+        track_dns_message(a, p->payload, p->payload_len, client, false, port, a->global_here);
     }
     if (is_multicast(&p->dst) || is_multicast(&p->src))
         return;
@@ -576,7 +617,8 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
             f->flags |= EA_CF_DNS;
         if (dns_well_known(f->sport) && f->sport != DNS_PORT)
             f->flags |= EA_CF_LOCAL;
-        flow_tunnel(a, f, p);
+        if (f->ours)
+            flow_tunnel(a, f, p);
     }
     if (p->payload_len < p->payload_wire_len)
         f->flags |= EA_CF_SNAPLEN_CUT;
@@ -587,6 +629,8 @@ static void udp_packet(struct analyzer *a, const struct pkt *p)
     f->payload[dir] += p->payload_wire_len;
     flow_saw(f, &a->now);
     flow_table_touch(&a->flows, f);
+    if (!f->ours)
+        return; /* DNS on another port was looked at above: attribution is every shard's */
     quic_track_datagram(a, f, dir, p, first);
     if (a->observe)
         flow_observe(a, f);
@@ -669,7 +713,7 @@ static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_resul
             const uint8_t *whole = NULL;
             bool overlap = false;
             size_t n = frag6_packet(a->frag6, p, &a->now, &whole, &overlap);
-            if (overlap)
+            if (overlap && a->global_here) /* every shard sees every fragment */
                 a->report->counters[EA_C_REASM_WARNINGS]++;
             if (n)
                 defragmented(a, p, whole, n);
@@ -679,7 +723,8 @@ static void ip_packet(struct analyzer *a, const struct pkt *p, enum decode_resul
          * fewer than 8 bytes (found by fuzz_pcap; RFC 791 allows it only
          * for the last one): such fragments are counted, not reassembled. */
         if (p->l4_len < 8) {
-            a->report->counters[EA_C_REASM_WARNINGS]++;
+            if (a->global_here)
+                a->report->counters[EA_C_REASM_WARNINGS]++;
             return;
         }
         const uint8_t *whole;

@@ -1023,12 +1023,15 @@ bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
         h->name_source = named ? c->name_source : EA_NAME_NONE;
         h->first = c->first;
         h->last = c->last;
+        h->seq = c->seq;
+        h->first_seq = c->seq;
         if ((r->n_hosts + 1) * 2 > x->n_slots && !host_index_grow(r))
             return false;
     }
     /* The earliest connection's spelling and name source. */
     if (cmp_tv(&c->first, &h->first) < 0) {
         h->first = c->first;
+        h->first_seq = c->seq;
         if (named && !ea_str_set(&h->key, key, len))
             return false;
         h->name_source = named ? c->name_source : EA_NAME_NONE;

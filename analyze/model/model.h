@@ -249,7 +249,8 @@ struct ea_conn {
     enum ea_tunnel tunnel;               /* EA_TUN_NONE: not tunnelled */
     struct ea_addr outer_src, outer_dst; /* the tunnel's outermost addresses */
     uint32_t run;                        /* a union of reports: index in report->runs, else 0 */
-    size_t host; /* ea_report_derive: index in report->hosts, or EA_NO_HOST (past the host cap) */
+    uint64_t seq; /* the analyzer: how many connections of the run ended before it */
+    size_t host;  /* ea_report_derive: index in report->hosts, or EA_NO_HOST (past the host cap) */
 };
 
 #define EA_NO_HOST SIZE_MAX
@@ -326,6 +327,10 @@ struct ea_host {
     size_t n_known_in;
     uint32_t *runs; /* a union of reports: the runs that contacted it, */
     size_t n_runs;  /* ascending (indexes in report->runs); else none */
+    /* counted from connections (ea_report_count_host): the seq of the first
+     * one counted, and of the one whose spelling the host keeps; a shard of
+     * analyze -j passes them on (ea_report_merge_shards) */
+    uint64_t seq, first_seq;
 };
 
 enum ea_near_kind {
@@ -528,6 +533,7 @@ struct ea_report {
     size_t n_hosts, cap_hosts;
     size_t max_hosts;   /* hosts kept; past it counted in hosts_not_listed (0: default) */
     size_t max_dns;     /* DNS rows kept; past it counted in dns_not_listed (0: default) */
+    bool shard;         /* a shard of analyze -j: JSON carries the hosts' seq for the merge */
     bool hosts_counted; /* hosts were counted as connections ended (see below) */
     struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
     struct ea_dns_index *dns_index;   /* model.c: (query name, qtype) -> dns */
@@ -662,6 +668,18 @@ bool ea_report_derive(struct ea_report *r);
  */
 bool ea_report_union(struct ea_report *dst, const struct ea_report *const *srcs,
                      const char *const *paths, size_t n);
+
+/*
+ * The shards of ONE run (analyze -j N: each read every frame, each reported
+ * its own flows; analyzer.h) into dst, as the run's report had it not been
+ * split: what every shard saw (inputs, time, snaplen, frame counters) once,
+ * from shards[0]; what each saw of its own flows (connections, DNS rows,
+ * per-flow counters) summed; hosts merged per (name or address, port,
+ * transport), then kept up to dst->max_hosts in the order the run met them,
+ * the rest counted in hosts_not_listed. dst holds no capture yet (its rules,
+ * if any, stay); it is finalized. false on ENOMEM.
+ */
+bool ea_report_merge_shards(struct ea_report *dst, struct ea_report *const *shards, size_t n);
 
 /*
  * What changed from old to r, into r->diff (runs.c; --diff OLD.json): hosts

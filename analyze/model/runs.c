@@ -272,6 +272,9 @@ static bool merge_dns(struct ea_report *dst, const struct ea_dns *s)
     d->over_tcp |= s->over_tcp;
     d->over_udp |= s->over_udp;
     d->answers_dropped |= s->answers_dropped;
+    d->local |= s->local;
+    if (!d->port)
+        d->port = s->port;
     for (size_t i = 0; i < s->n_answers; i++) {
         const struct ea_dns_answer *a = &s->answers[i];
         if (!ea_dns_add_answer(d, a->type, str_or_empty(&a->owner), a->owner.len,
@@ -370,6 +373,235 @@ bool ea_report_union(struct ea_report *dst, const struct ea_report *const *srcs,
     free(map.slots);
     /* sorted as one capture's report would be; derived again */
     return ok && ea_report_finalize(dst);
+}
+
+/* ---- the shards of one run (analyze -j) ----
+ *
+ * Each shard read every frame and reported only its own flows (analyzer.h).
+ * Where each part of the report comes from:
+ *
+ *   part of the report                          taken from
+ *   ------------------------------------------  ---------------------------------
+ *   inputs[] (path, linktype, packets,          shards[0]: every shard read every
+ *     truncated, offset, given_position),       frame, so all hold the same
+ *     time first/last, snaplen_cut (frames,
+ *     snaplen seen)
+ *   counters packets, bytes, wire_bytes,        shards[0]: counted per frame or
+ *     link_*, not_ip, ipv4, ipv6, ip_*, tcp*,   per datagram (defragmentation is
+ *     udp* (decode and defragmentation)         every shard's)
+ *   counters flows, flows_evicted               shards[0]: every shard tracks every
+ *                                               flow's life (not its payload)
+ *   counters dns_messages, dns_malformed,       sum: a message is recorded by one
+ *     dns_truncated; dns[] rows                 shard (UDP and port-53 TCP: shard
+ *                                               0; other TCP: the flow's shard)
+ *   counters tls_malformed, http_malformed,     sum: payload is read by the flow's
+ *     quic_* (every one)                        shard only
+ *   counter connections_not_listed; conns[]     sum, concatenated: the flow's shard
+ *                                               (listed by the run's end count)
+ *   counter reasm_warnings                      sum: fragments' by shard 0, a TCP
+ *                                               flow's by its shard
+ *   hosts[]; counter hosts_not_listed           merged per host here, the cap
+ *                                               applied in the run's order (seq)
+ *   counter dns_not_listed                      the DNS row cap is applied here
+ *                                               (shards keep every row): what
+ *                                               merge_dns drops, summed
+ */
+
+static bool counter_per_flow(enum ea_counter c)
+{
+    switch (c) {
+    case EA_C_DNS_MESSAGES:
+    case EA_C_DNS_MALFORMED:
+    case EA_C_DNS_TRUNCATED:
+    case EA_C_TLS_MALFORMED:
+    case EA_C_HTTP_MALFORMED:
+    case EA_C_REASM_WARNINGS:
+    case EA_C_CONNS_NOT_LISTED:
+    case EA_C_HOSTS_NOT_LISTED:
+    case EA_C_DNS_NOT_LISTED:
+        return true;
+    case EA_C_PACKETS:
+    case EA_C_BYTES:
+    case EA_C_WIRE_BYTES:
+    case EA_C_LINK_MALFORMED:
+    case EA_C_LINK_TRUNCATED:
+    case EA_C_NOT_IP:
+    case EA_C_IPV4:
+    case EA_C_IPV6:
+    case EA_C_IP_MALFORMED:
+    case EA_C_IP_TRUNCATED:
+    case EA_C_IP_FRAGMENTS:
+    case EA_C_IP_OTHER_PROTO:
+    case EA_C_TCP:
+    case EA_C_TCP_MALFORMED:
+    case EA_C_TCP_TRUNCATED:
+    case EA_C_UDP:
+    case EA_C_UDP_MALFORMED:
+    case EA_C_UDP_TRUNCATED:
+    case EA_C_FLOWS:
+    case EA_C_FLOWS_EVICTED:
+        return false;
+    case EA_C__COUNT:
+        return false;
+    default:
+        return c >= EA_C_QUIC_FLOWS; /* every QUIC counter: the flow's shard reads it */
+    }
+}
+
+static void host_clear(struct ea_host *h)
+{
+    ea_str_clear(&h->key);
+    for (size_t i = 0; i < h->n_addrs; i++)
+        ea_str_clear(&h->addrs[i]);
+    free(h->addrs);
+    for (size_t i = 0; i < h->n_resolved_as; i++)
+        ea_str_clear(&h->resolved_as[i]);
+    free(h->resolved_as);
+    ea_service_clear(&h->service);
+    for (size_t i = 0; i < h->n_known_in; i++)
+        ea_str_clear(&h->known_in[i]);
+    free(h->known_in);
+    free(h->runs);
+    memset(h, 0, sizeof *h);
+}
+
+/* One shard's host into dst: counts summed, the spelling of the earliest
+ * connection (the first counted among equally early ones), the seq of the
+ * first connection counted. Uncapped here: a host the run kept is within
+ * its shard's cap, as the shard met its hosts in the run's order. */
+static bool shard_host(struct ea_report *dst, struct host_map *map, const struct ea_host *s)
+{
+    size_t *slot = host_map_slot(map, dst->hosts, s->named, &s->key, s->port, s->transport);
+    struct ea_host *h;
+    if (*slot) {
+        h = &dst->hosts[*slot - 1];
+        int c = cmp_tv(&s->first, &h->first);
+        if (c < 0 || (c == 0 && s->first_seq < h->first_seq)) {
+            h->first = s->first;
+            h->first_seq = s->first_seq;
+            h->name_source = s->name_source;
+            if (!copy_str(&h->key, &s->key))
+                return false;
+        }
+        if (cmp_tv(&s->last, &h->last) > 0)
+            h->last = s->last;
+        if (s->seq < h->seq)
+            h->seq = s->seq;
+    } else {
+        h = ea_report_add_host(dst);
+        if (!h || !copy_str(&h->key, &s->key))
+            return false;
+        h->named = s->named;
+        h->name_source = s->name_source;
+        h->port = s->port;
+        h->transport = s->transport;
+        h->first = s->first;
+        h->last = s->last;
+        h->seq = s->seq;
+        h->first_seq = s->first_seq;
+        *slot = dst->n_hosts;
+    }
+    h->n_conns = h->n_conns > SIZE_MAX - s->n_conns ? SIZE_MAX : h->n_conns + s->n_conns;
+    for (unsigned o = 0; o < EA_OUT__COUNT; o++)
+        h->outcomes[o] = sat_add32(h->outcomes[o], s->outcomes[o]);
+    h->flags |= s->flags;
+    h->bytes_out = sat_add(h->bytes_out, s->bytes_out);
+    h->bytes_in = sat_add(h->bytes_in, s->bytes_in);
+    for (size_t i = 0; i < s->n_addrs; i++)
+        if (!add_strs_ci(&h->addrs, &h->n_addrs, &s->addrs[i]))
+            return false;
+    for (size_t i = 0; i < s->n_resolved_as; i++)
+        if (!add_strs_ci(&h->resolved_as, &h->n_resolved_as, &s->resolved_as[i]))
+            return false;
+    return true;
+}
+
+static int cmp_u64_p(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Past the cap the run kept its first hosts, in the order it met them
+ * (seq): the others' connections are counted in hosts_not_listed. */
+static bool shard_host_cap(struct ea_report *dst)
+{
+    size_t max = dst->max_hosts ? dst->max_hosts : EA_DEFAULT_MAX_HOSTS;
+    if (dst->n_hosts <= max)
+        return true;
+    uint64_t *seqs = malloc(dst->n_hosts * sizeof *seqs);
+    if (!seqs)
+        return false;
+    for (size_t i = 0; i < dst->n_hosts; i++)
+        seqs[i] = dst->hosts[i].seq;
+    qsort(seqs, dst->n_hosts, sizeof *seqs, cmp_u64_p);
+    uint64_t last_kept = seqs[max - 1]; /* seqs are distinct: one connection makes one host */
+    free(seqs);
+    size_t kept = 0;
+    for (size_t i = 0; i < dst->n_hosts; i++) {
+        struct ea_host *h = &dst->hosts[i];
+        if (h->seq > last_kept) {
+            dst->counters[EA_C_HOSTS_NOT_LISTED] =
+                sat_add(dst->counters[EA_C_HOSTS_NOT_LISTED], h->n_conns);
+            host_clear(h);
+            continue;
+        }
+        if (kept != i)
+            dst->hosts[kept] = *h;
+        kept++;
+    }
+    dst->n_hosts = kept;
+    return true;
+}
+
+bool ea_report_merge_shards(struct ea_report *dst, struct ea_report *const *shards, size_t n)
+{
+    if (n == 0)
+        return ea_report_finalize(dst);
+    const struct ea_report *s0 = shards[0];
+    for (size_t i = 0; i < s0->n_inputs; i++) {
+        struct ea_input *in = ea_report_add_input(dst);
+        if (!in)
+            return false;
+        const struct ea_input *s = &s0->inputs[i];
+        in->linktype = s->linktype;
+        in->packets = s->packets;
+        in->truncated = s->truncated;
+        in->truncated_offset = s->truncated_offset;
+        in->given_position = s->given_position;
+        if (!copy_str(&in->path, &s->path) ||
+            (s->linktype_name.len && !copy_str(&in->linktype_name, &s->linktype_name)))
+            return false;
+    }
+    dst->have_time = s0->have_time;
+    dst->first = s0->first;
+    dst->last = s0->last;
+    dst->snaplen_cut_frames = s0->snaplen_cut_frames;
+    dst->snaplen_seen = s0->snaplen_seen;
+    size_t hosts = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (unsigned i = 0; i < EA_C__COUNT; i++)
+            if (k == 0 || counter_per_flow((enum ea_counter)i))
+                dst->counters[i] = sat_add(dst->counters[i], shards[k]->counters[i]);
+        hosts += shards[k]->n_hosts;
+    }
+    struct host_map map;
+    if (!host_map_init(&map, hosts))
+        return false;
+    bool ok = true;
+    for (size_t k = 0; ok && k < n; k++) {
+        const struct ea_report *src = shards[k];
+        for (size_t i = 0; ok && i < src->n_conns; i++)
+            ok = copy_conn(dst, src, &src->conns[i], 0);
+        for (size_t i = 0; ok && i < src->n_dns; i++)
+            ok = merge_dns(dst, &src->dns[i]);
+        for (size_t i = 0; ok && i < src->n_hosts; i++)
+            ok = shard_host(dst, &map, &src->hosts[i]);
+    }
+    free(map.slots);
+    /* sorted as the run's report: connections by first time and address
+     * (a 5-tuple's connections are all one shard's, in the order they ended) */
+    return ok && shard_host_cap(dst) && ea_report_finalize(dst);
 }
 
 /* ---- a diff ---- */

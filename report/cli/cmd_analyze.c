@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* egress-audit analyze: capture files in, a report out. */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -13,6 +16,10 @@
 #include "exitcode.h"
 #include "options.h"
 #include "policy.h"
+#include "render.h"
+#include "report_read.h"
+
+enum { EA_MAX_JOBS = 64 }; /* -j: processes at most */
 
 static void usage(FILE *out)
 {
@@ -46,6 +53,11 @@ static void usage(FILE *out)
           "                        are counted in hosts_not_listed (default 1000000)\n"
           "      --max-dns N       DNS (name, type) rows kept; messages for further names\n"
           "                        are counted in dns_not_listed (default 1000000)\n"
+          "  -j, --jobs N          split the run across N processes (1 to 64, default 1):\n"
+          "                        each reads every file (in the same order) and reads the\n"
+          "                        payload of its share of the flows, by a hash of their\n"
+          "                        addresses and ports; the report is the same as with 1\n"
+          "                        (not with standard input)\n"
           "  -q, --quiet           no progress or warnings on standard error\n"
           "  -h, --help            this help\n"
           "\n"
@@ -71,7 +83,7 @@ static const enum opt_id analyze_opts[] = {
     OPT_COLOR,          OPT_CUTOFF,    OPT_MAX_FLOWS,    OPT_QUIET,      OPT_MAX_CONNECTIONS,
     OPT_PROFILE,        OPT_ALLOWLIST, OPT_SERVICE_TAGS, OPT_FAIL_ON,    OPT_EMIT,
     OPT_RESOURCE_GROUP, OPT_WORKSPACE, OPT_COUNT,        OPT_NO_RESOLVE, OPT_WIDTH,
-    OPT_CONNECTIONS,    OPT_MAX_HOSTS, OPT_MAX_DNS,
+    OPT_CONNECTIONS,    OPT_MAX_HOSTS, OPT_MAX_DNS,      OPT_JOBS,
 };
 
 struct analyze_args {
@@ -84,6 +96,7 @@ struct analyze_args {
     struct analyze_opts analyze;
     size_t max_hosts; /* 0: the model's default */
     size_t max_dns;   /* 0: the model's default */
+    size_t jobs;      /* -j: processes; 0 or 1: this one */
 };
 
 static int analyze_option(int id, const char *arg, void *ctx)
@@ -125,6 +138,11 @@ static int analyze_option(int id, const char *arg, void *ctx)
             return cli_usage_error("analyze", "--max-connections takes 1 to 67108864, not '%s'",
                                    arg);
         return -1;
+    case OPT_JOBS:
+        if (!cli_parse_size(arg, 1, EA_MAX_JOBS, &a->jobs))
+            return cli_usage_error("analyze", "-j takes 1 to %d processes, not '%s'", EA_MAX_JOBS,
+                                   arg);
+        return -1;
     case OPT_MAX_HOSTS:
         if (!cli_parse_size(arg, 1, (size_t)1 << 26, &a->max_hosts))
             return cli_usage_error("analyze", "--max-hosts takes 1 to 67108864, not '%s'", arg);
@@ -136,6 +154,159 @@ static int analyze_option(int id, const char *arg, void *ctx)
     default:
         return EA_EXIT_INPUT;
     }
+}
+
+/* ---- -j N: one run split across processes ---- */
+
+/* One worker: shard k of n of the run, its report as JSON into out (or, on
+ * failure, the one line saying why). Only the first worker warns and shows
+ * progress: every worker reads the same frames. Returns the exit code. */
+static int analyze_worker(const struct analyze_args *a, unsigned k, unsigned n, FILE *out)
+{
+    struct ea_report r;
+    char err[1024] = "";
+    ea_report_init(&r);
+    r.tool_version = EA_VERSION;
+    /* Every host: a host the run keeps may come late in one shard's order
+     * (its first connection there is not its first in the run), so the cap
+     * is applied after the merge, in the run's order (ea_report_merge_shards). */
+    r.max_hosts = REPORT_READ_MAX_ROWS;
+    r.max_dns = REPORT_READ_MAX_ROWS; /* likewise: --max-dns is applied by the merge */
+    r.shard = true;
+    struct capture_files_opts co = a->capture;
+    if (k > 0) {
+        co.warnings = NULL;
+        co.progress = NULL;
+    }
+    struct analyze_opts ao = a->analyze;
+    ao.shard = k;
+    ao.n_shards = n;
+    int rc = EA_EXIT_OK;
+    enum capture_status st =
+        capture_analyze_files(a->paths, a->n_paths, &co, &ao, &r, err, sizeof(err));
+    if (st != CAPTURE_OK) {
+        fputs(err, out);
+        rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
+    } else if (render_json(&r, out) != 0) {
+        rc = EA_EXIT_INTERNAL;
+    }
+    if (fflush(out) != 0 && rc == EA_EXIT_OK)
+        rc = EA_EXIT_INTERNAL;
+    ea_report_finish(&r);
+    return rc;
+}
+
+/* A failed worker, said once, as the run would have said it: its own
+ * line, or how it ended. Returns the exit code. */
+static int worker_failed(FILE *f, unsigned k, unsigned n, int status)
+{
+    if (WIFSIGNALED(status)) {
+        cli_error("analyze", "worker %u of %u was killed by signal %d (%s)", k + 1, n,
+                  WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return EA_EXIT_INTERNAL;
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : EA_EXIT_INTERNAL;
+    char line[1024];
+    size_t len = 0;
+    if (fseek(f, 0, SEEK_SET) == 0)
+        len = fread(line, 1, sizeof(line) - 1, f);
+    line[len] = '\0';
+    if (len > 0 && line[0] != '{')
+        cli_error("analyze", "%s", line);
+    else
+        cli_error("analyze", "worker %u of %u failed (exit status %d)", k + 1, n, code);
+    return code == EA_EXIT_INPUT ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
+}
+
+/* Fork n workers, wait for all of them, and merge their reports into
+ * report (which holds the rules). A worker that fails stops the others.
+ * Returns -1 on success, else the exit code. */
+static int analyze_jobs(const struct analyze_args *a, struct ea_report *report, unsigned n)
+{
+    FILE *out[EA_MAX_JOBS] = {0};
+    pid_t pid[EA_MAX_JOBS] = {0};
+    int status[EA_MAX_JOBS] = {0};
+    struct ea_report shard[EA_MAX_JOBS];
+    struct ea_report *shards[EA_MAX_JOBS];
+    unsigned started = 0, n_read = 0;
+    int rc = -1;
+    for (unsigned k = 0; k < n; k++) {
+        out[k] = tmpfile(); /* unlinked: nothing is left behind */
+        if (!out[k]) {
+            cli_error("analyze", "cannot make a temporary file: %s", strerror(errno));
+            rc = EA_EXIT_INTERNAL;
+            goto out;
+        }
+    }
+    fflush(stdout);
+    fflush(stderr);
+    for (; started < n; started++) {
+        pid[started] = fork();
+        if (pid[started] < 0) {
+            cli_error("analyze", "cannot start worker %u of %u: %s", started + 1, n,
+                      strerror(errno));
+            rc = EA_EXIT_INTERNAL;
+            break;
+        }
+        if (pid[started] == 0) /* the worker: never returns into the parent's code */
+            _exit(analyze_worker(a, started, n, out[started]));
+    }
+    /* Wait for every worker (no zombie is left); after a failure the rest
+     * are stopped, and the first one to fail is the one reported. */
+    unsigned left = started, failed = n;
+    while (left > 0) {
+        int st;
+        pid_t p = wait(&st);
+        if (p < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (unsigned k = 0; k < started; k++) {
+            if (pid[k] != p)
+                continue;
+            pid[k] = 0;
+            status[k] = st;
+            left--;
+            if ((!WIFEXITED(st) || WEXITSTATUS(st) != 0) && failed == n) {
+                failed = k;
+                for (unsigned j = 0; j < started; j++)
+                    if (pid[j] > 0)
+                        kill(pid[j], SIGTERM);
+            }
+        }
+    }
+    if (rc >= 0)
+        goto out;
+    if (failed < n) {
+        rc = worker_failed(out[failed], failed, n, status[failed]);
+        goto out;
+    }
+    char err[1024];
+    for (; n_read < n; n_read++) {
+        char name[64];
+        snprintf(name, sizeof name, "worker %u of %u", n_read + 1, n);
+        ea_report_init(&shard[n_read]);
+        shards[n_read] = &shard[n_read];
+        if (fseek(out[n_read], 0, SEEK_SET) != 0 ||
+            !report_read_json(out[n_read], name, &shard[n_read], err, sizeof err)) {
+            cli_error("analyze", "%s", err);
+            n_read++; /* initialized: finished below */
+            rc = EA_EXIT_INTERNAL;
+            goto out;
+        }
+    }
+    if (!ea_report_merge_shards(report, shards, n)) {
+        cli_error("analyze", "out of memory");
+        rc = EA_EXIT_INTERNAL;
+    }
+out:
+    for (unsigned k = 0; k < n_read; k++)
+        ea_report_finish(&shard[k]);
+    for (unsigned k = 0; k < n; k++)
+        if (out[k])
+            fclose(out[k]);
+    return rc;
 }
 
 /* Standard input at most once, and no file twice (the same device and
@@ -236,6 +407,13 @@ int cmd_analyze(int argc, char **argv)
     rc = check_inputs(a.paths, a.n_paths);
     if (rc >= 0)
         goto out_args;
+    for (size_t i = 0; a.jobs > 1 && i < a.n_paths; i++) {
+        if (strcmp(a.paths[i], "-") == 0) {
+            rc = cli_usage_error("analyze", "%s",
+                                 "-j reads each file once per process: not standard input ('-')");
+            goto out_args;
+        }
+    }
     rc = cli_check_output(&c);
     if (rc >= 0)
         goto out_args;
@@ -256,12 +434,19 @@ int cmd_analyze(int argc, char **argv)
     rc = cli_load_rules(&report, &c);
     if (rc != EA_EXIT_OK)
         goto out;
-    enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture, &a.analyze,
-                                                   &report, err, sizeof(err));
-    if (st != CAPTURE_OK) {
-        cli_error("analyze", "%s", err);
-        rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
-        goto out;
+    if (a.jobs > 1) {
+        rc = analyze_jobs(&a, &report, (unsigned)a.jobs);
+        if (rc >= 0)
+            goto out;
+        rc = EA_EXIT_OK;
+    } else {
+        enum capture_status st = capture_analyze_files(a.paths, a.n_paths, &a.capture, &a.analyze,
+                                                       &report, err, sizeof(err));
+        if (st != CAPTURE_OK) {
+            cli_error("analyze", "%s", err);
+            rc = st == CAPTURE_INPUT_ERROR ? EA_EXIT_INPUT : EA_EXIT_INTERNAL;
+            goto out;
+        }
     }
     rc = cli_judge_and_describe(&report, &c, true, cli_has_rules(&c));
     if (rc >= 0)

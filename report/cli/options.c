@@ -63,6 +63,7 @@ static const struct opt_def opt_table[OPT__COUNT] = {
     [OPT_CONNECTIONS] = {"connections", 'v', no_argument},
     [OPT_MAX_HOSTS] = {"max-hosts", 0, required_argument},
     [OPT_MAX_DNS] = {"max-dns", 0, required_argument},
+    [OPT_JOBS] = {"jobs", 'j', required_argument},
 };
 
 /* Long-only options are told apart from letters by values past a byte. */

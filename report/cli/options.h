@@ -57,6 +57,7 @@ enum opt_id {
     OPT_CONNECTIONS,
     OPT_MAX_HOSTS,
     OPT_MAX_DNS,
+    OPT_JOBS,
     OPT__COUNT
 };
 
