@@ -9,6 +9,7 @@
  */
 #include "json_out.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,21 @@ static void put_char(struct json_out *w, char c)
             return;
     }
     w->buf[w->used++] = c;
+}
+
+/* Where the next n bytes go (the caller then adds n to used), draining the
+ * buffer first when they do not fit; NULL when w failed or n is more than
+ * the whole buffer (the caller then takes the slow path through put). */
+static char *room(struct json_out *w, size_t n)
+{
+    if (n > w->cap - w->used) {
+        if (n > w->cap)
+            return NULL;
+        drain(w);
+        if (w->failed)
+            return NULL;
+    }
+    return w->buf + w->used;
 }
 
 void jo_raw(struct json_out *w, const char *s, size_t len)
@@ -210,6 +226,15 @@ static size_t escape_cp(uint32_t cp, char e[12])
 static bool plain(unsigned char b)
 {
     return b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+}
+
+/* How many bytes at the start of s[0..len) are plain. */
+static size_t plain_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && plain((unsigned char)s[i]))
+        i++;
+    return i;
 }
 
 static void put_string(struct json_out *w, const char *str, size_t len)
@@ -327,9 +352,28 @@ void jo_key(struct json_out *w, const char *key)
         w->failed = true;
         return;
     }
-    separate(w);
-    put_string(w, key, strlen(key));
-    put(w, ": ", 2);
+    size_t len = strlen(key);
+    size_t indent = 1 + 2 * (size_t)w->depth;
+    char *d;
+    if (plain_prefix(key, len) == len && (d = room(w, 1 + indent + len + 4)) != NULL) {
+        /* the common case in one piece: [,]\n<indent>"key": */
+        char *p = d;
+        if (w->has_member[w->depth - 1])
+            *p++ = ',';
+        w->has_member[w->depth - 1] = true;
+        memcpy(p, nl_indent, indent);
+        p += indent;
+        *p++ = '"';
+        memcpy(p, key, len);
+        p += len;
+        memcpy(p, "\": ", 3);
+        p += 3;
+        w->used += (size_t)(p - d);
+    } else {
+        separate(w);
+        put_string(w, key, len);
+        put(w, ": ", 2);
+    }
     w->after_key = true;
 }
 
@@ -337,8 +381,21 @@ void jo_key(struct json_out *w, const char *key)
 
 void jo_string(struct json_out *w, const char *s, size_t len)
 {
-    if (begin_value(w))
-        put_string(w, len ? s : "", len);
+    if (!begin_value(w))
+        return;
+    if (len == 0) {
+        put(w, "\"\"", 2);
+        return;
+    }
+    char *d;
+    if (plain_prefix(s, len) == len && (d = room(w, len + 2)) != NULL) {
+        d[0] = '"';
+        memcpy(d + 1, s, len);
+        d[len + 1] = '"';
+        w->used += len + 2;
+        return;
+    }
+    put_string(w, s, len);
 }
 
 void jo_null(struct json_out *w)
@@ -386,19 +443,96 @@ void jo_u64(struct json_out *w, uint64_t v)
         put_decimal(w, false, v);
 }
 
-void jo_real(struct json_out *w, double v)
+/* ---- reals ----
+ *
+ * jansson prints a real with snprintf("%.16g") (JSON_REAL_PRECISION(16)):
+ * the exact binary value rounded to 16 significant digits. printf's
+ * multi-precision path costs thousands of instructions a number, and the
+ * report has two times per host, connection and DNS name. For 1 <= |v| <
+ * 1e16 (every time, every count) the 16 digits are worked out here exactly,
+ * in integers; a value that lies exactly half-way between two 16-digit
+ * decimals, one that rounds up to 1e16, and every other magnitude take
+ * snprintf, so the bytes are printf's either way. */
+
+static const double pow10_tab[17] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7, 1e8,
+                                     1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+
+/* a * b as a 128-bit number hi:lo. */
+static void mul_64x64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 {
-    if (!w->failed && !isfinite(v))
-        w->failed = true;
-    if (!begin_value(w))
-        return;
-    /* "%.16g" is at most 23 bytes ("-1.234567890123456e-308"); +2 for ".0" */
-    char b[40];
-    int n = snprintf(b, sizeof b, "%.16g", v);
-    if (n < 0 || (size_t)n >= sizeof b - 2) {
-        w->failed = true;
-        return;
+    const uint64_t m32 = 0xffffffffu;
+    uint64_t a0 = a & m32, a1 = a >> 32, b0 = b & m32, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & m32) + (p10 & m32);
+    *lo = (mid << 32) | (p00 & m32);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/* The text "%.16g" and jsonp_dtostr give for 1 <= v < 1e16 into out[24]
+ * (16 digits, a point, maybe ".0"): its length, or 0 when printf has to
+ * decide. */
+static size_t real_digits(double v, char *out)
+{
+    int e10 = 0; /* v in [10^e10, 10^(e10+1)) */
+    while (e10 < 15 && v >= pow10_tab[e10 + 1])
+        e10++;
+    int k = 15 - e10; /* N = round(v * 10^k) has 16 digits */
+
+    int e2;
+    double frac = frexp(v, &e2);                      /* v = frac * 2^e2, frac in [0.5, 1) */
+    uint64_t m = (uint64_t)ldexp(frac, DBL_MANT_DIG); /* exact: v = m * 2^(e2 - 53) */
+    int shift = e2 - DBL_MANT_DIG + k;                /* v * 10^k = m * 5^k * 2^shift */
+    uint64_t five_k = 1;
+    for (int i = 0; i < k; i++)
+        five_k *= 5;
+    uint64_t hi, lo;
+    mul_64x64(m, five_k, &hi, &lo);
+
+    uint64_t n;
+    if (shift >= 0) { /* v is an integer of 16 digits: v * 10^0 */
+        if (hi != 0 || shift > 10 || lo > (UINT64_MAX >> shift))
+            return 0;
+        n = lo << shift;
+    } else {
+        int s = -shift; /* 1..52 here: v >= 1 and k <= 15 */
+        if (s >= 64 || (hi >> s) != 0)
+            return 0;
+        uint64_t rest = lo & ((UINT64_C(1) << s) - 1);
+        uint64_t half = UINT64_C(1) << (s - 1);
+        n = (lo >> s) | (s ? hi << (64 - s) : 0);
+        if (rest == half) /* a tie: printf's rounding rule decides */
+            return 0;
+        if (rest > half)
+            n++;
     }
+    if (n >= UINT64_C(10000000000000000)) /* rounded up to 1e16: another exponent */
+        return 0;
+
+    char d[16];
+    for (int i = 15; i >= 0; i--) {
+        d[i] = (char)('0' + n % 10);
+        n /= 10;
+    }
+    size_t int_len = (size_t)e10 + 1, frac_len = (size_t)k;
+    while (frac_len && d[int_len + frac_len - 1] == '0') /* %g drops trailing zeros */
+        frac_len--;
+    memcpy(out, d, int_len);
+    out[int_len] = '.';
+    if (frac_len) {
+        memcpy(out + int_len + 1, d + int_len, frac_len);
+        return int_len + 1 + frac_len;
+    }
+    out[int_len + 1] = '0'; /* no point in "%.16g": jsonp_dtostr adds ".0" */
+    return int_len + 2;
+}
+
+/* "%.16g" as jsonp_dtostr turns it: ".0" added when it reads as an integer,
+ * the exponent without '+' or leading zeros. */
+static size_t real_printf(double v, char *b, size_t bsize)
+{
+    int n = snprintf(b, bsize, "%.16g", v);
+    if (n < 0 || (size_t)n >= bsize - 2)
+        return 0;
     size_t len = (size_t)n;
     char *e = memchr(b, 'e', len);
     if (!e && !memchr(b, '.', len)) { /* would read back as an integer */
@@ -416,6 +550,32 @@ void jo_real(struct json_out *w, double v)
         size_t tail = (size_t)(b + len - from);
         memmove(to, from, tail);
         len = (size_t)(to - b) + tail;
+    }
+    return len;
+}
+
+void jo_real(struct json_out *w, double v)
+{
+    if (!w->failed && !isfinite(v))
+        w->failed = true;
+    if (!begin_value(w))
+        return;
+    /* "%.16g" is at most 23 bytes ("-1.234567890123456e-308"); +2 for ".0" */
+    char b[40];
+    size_t len = 0;
+    double mag = fabs(v);
+    if (mag >= 1.0 && mag < 1e16) {
+        b[0] = '-';
+        size_t sign = signbit(v) ? 1 : 0;
+        len = real_digits(mag, b + sign);
+        if (len)
+            len += sign;
+    }
+    if (!len)
+        len = real_printf(v, b, sizeof b);
+    if (!len) {
+        w->failed = true;
+        return;
     }
     put(w, b, len);
 }

@@ -333,6 +333,10 @@ static const struct real_case real_cases[] = {
     {5e-324, "4.940656458412465e-324"},
     {1.0 / 3.0, "0.3333333333333333"},
     {9007199254740993.0, "9007199254740992.0"},
+    {1796132765.144577, "1796132765.144577"},
+    {42.0, "42.0"},
+    {-1.25, "-1.25"},
+    {1.0, "1.0"},
     {0, NULL},
 };
 
@@ -363,6 +367,51 @@ static void test_real_sweep(void **state)
         if (isfinite(v))
             assert_same_real(v);
         assert_same_real((double)(x % 4000000000u) + (double)(x % 1000000u) / 1e6);
+        /* every binary magnitude from 1 to 2^55, where the writer does its
+         * own digits; and its negative */
+        uint64_t mant = (x >> 11) | (UINT64_C(1) << 52);
+        double b = ldexp((double)mant, (int)(x % 56) - 52);
+        assert_same_real(b);
+        assert_same_real(-b);
+        /* short decimals and integers there, and halves (ties at 16 digits) */
+        assert_same_real((double)(x % 10000000000000000u) / pow(10, (double)(x % 17)));
+        assert_same_real((double)(x % 20000000000000000u) + 0.5);
+        assert_same_real((double)(x % 10000000000000000u) + 0.25);
+    }
+}
+
+/* Exact ties and the rounding to 1e16: printf's answer each time. */
+static const double real_edges[] = {
+    1234567890123456.5,
+    1234567890123457.5,
+    123456789012345.25,
+    123456789012345.75,
+    9999999999999999.0,
+    9999999999999998.0,
+    9999999999999999.5,
+    99999999999999.995,
+    0.99999999999999994,
+    1.0,
+    1.0000000000000002,
+    1e16 - 1,
+    1e16 + 2,
+    4503599627370496.5,
+    9007199254740991.0,
+    9007199254740992.0,
+    0.5,
+    1.5,
+    2.5,
+    1e15 + 0.5,
+};
+
+static void test_real_edges(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof real_edges / sizeof *real_edges; i++) {
+        assert_same_real(real_edges[i]);
+        assert_same_real(-real_edges[i]);
+        assert_same_real(nextafter(real_edges[i], 0));
+        assert_same_real(nextafter(real_edges[i], INFINITY));
     }
 }
 
@@ -660,12 +709,19 @@ static void test_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_string_table),  cmocka_unit_test(test_string_bytes),
-        cmocka_unit_test(test_string_long),   cmocka_unit_test(test_int),
-        cmocka_unit_test(test_u64),           cmocka_unit_test(test_real_table),
-        cmocka_unit_test(test_real_sweep),    cmocka_unit_test(test_real_nonfinite),
-        cmocka_unit_test(test_layout_random), cmocka_unit_test(test_layout_fixed),
-        cmocka_unit_test(test_depth_limit),   cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_string_table),
+        cmocka_unit_test(test_string_bytes),
+        cmocka_unit_test(test_string_long),
+        cmocka_unit_test(test_int),
+        cmocka_unit_test(test_u64),
+        cmocka_unit_test(test_real_table),
+        cmocka_unit_test(test_real_sweep),
+        cmocka_unit_test(test_real_edges),
+        cmocka_unit_test(test_real_nonfinite),
+        cmocka_unit_test(test_layout_random),
+        cmocka_unit_test(test_layout_fixed),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
