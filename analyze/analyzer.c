@@ -23,6 +23,7 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct ea_report 
     a->cutoff = opts->cutoff ? opts->cutoff : EA_DEFAULT_CUTOFF;
     a->max_conns = opts->max_conns ? opts->max_conns : EA_DEFAULT_MAX_CONNS;
     a->report = out;
+    out->max_conns = a->max_conns;
     a->n_shards = opts->n_shards > 1 ? opts->n_shards : 1;
     a->shard = opts->shard < a->n_shards ? opts->shard : 0;
     a->global_here = a->shard == 0;

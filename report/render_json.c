@@ -33,6 +33,15 @@
 /* The safe text of s[0..len) as a JSON string. */
 static void w_text(struct json_out *w, const char *s, size_t len)
 {
+    /* Most names need no escape at all: written as they are, no copy. */
+    size_t plain = 0;
+    while (plain < len && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] <= 0x7e &&
+           s[plain] != '\\')
+        plain++;
+    if (plain == len) {
+        jo_string(w, s, len);
+        return;
+    }
     char small[256];
     size_t need = ea_escape(s, len, small, sizeof small);
     if (need < sizeof small) {

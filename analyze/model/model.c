@@ -557,9 +557,10 @@ void ea_rule_finish(struct ea_rule *rule)
     memset(rule, 0, sizeof *rule);
 }
 
-/* Make room for one more element of size sz, doubling; false on overflow or
- * ENOMEM (the array is then unchanged). */
-static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
+/* Make room for one more element of size sz, doubling but not past most
+ * elements when most > n (0: no bound); false on overflow or ENOMEM (the
+ * array is then unchanged). */
+static bool grow_most(void **arr, size_t n, size_t *cap, size_t sz, size_t most)
 {
     if (n < *cap)
         return true;
@@ -569,6 +570,8 @@ static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
             return false;
         ncap *= 2;
     }
+    if (most > n && ncap > most)
+        ncap = most;
     if (ncap > SIZE_MAX / sz)
         return false;
     void *p = realloc(*arr, ncap * sz);
@@ -579,10 +582,16 @@ static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
     return true;
 }
 
+static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
+{
+    return grow_most(arr, n, cap, sz, 0);
+}
+
 struct ea_conn *ea_report_add_conn(struct ea_report *r)
 {
     void *p = r->conns;
-    if (!grow(&p, r->n_conns, &r->cap_conns, sizeof *r->conns))
+    /* 100,000 rows of ~400 bytes: doubling to 131,072 would waste 12 MB */
+    if (!grow_most(&p, r->n_conns, &r->cap_conns, sizeof *r->conns, r->max_conns))
         return NULL;
     r->conns = p;
     struct ea_conn *c = &r->conns[r->n_conns++];

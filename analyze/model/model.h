@@ -303,27 +303,28 @@ struct ea_service_note {
 
 /* A destination as a person reads it: per (name or IP, port, transport). */
 struct ea_host {
-    struct ea_str key; /* the name, or the address text if no name */
-    bool named;
+    /* (fields ordered so that a million of them carry no padding to speak of) */
+    struct ea_str key;               /* the name, or the address text if no name */
     enum ea_name_source name_source; /* of the first named connection */
-    uint16_t port;
     enum ea_transport transport;
     uint32_t flags; /* union of the connections' flags */
+    uint16_t port;
+    bool named;
+    bool has_service; /* the service catalog knows the name (policy/catalog.c) */
     size_t n_conns;
     uint32_t outcomes[EA_OUT__COUNT];
     enum ea_outcome outcome; /* the best: reached < denied < ... by enum order */
+    enum ea_verdict verdict;
+    enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
+    long rule;                       /* index in report->rules, or -1 */
     uint64_t bytes_out, bytes_in;
     struct timeval first, last;
     struct ea_str *addrs; /* distinct destination addresses (text) */
     size_t n_addrs;
     struct ea_str *resolved_as; /* distinct DNS query names mapped to those addresses */
     size_t n_resolved_as;
-    bool has_service;          /* the service catalog knows the name (policy/catalog.c) */
     struct ea_service service; /* by the name, or by the first resolved name when none */
-    enum ea_verdict verdict;
-    long rule;                       /* index in report->rules, or -1 */
-    enum ea_verdict_why verdict_why; /* EA_VW_NONE when not judged */
-    struct ea_str *known_in;         /* denied: the built-in profiles not loaded that permit it */
+    struct ea_str *known_in;   /* denied: the built-in profiles not loaded that permit it */
     size_t n_known_in;
     uint32_t *runs; /* a union of reports: the runs that contacted it, */
     size_t n_runs;  /* ascending (indexes in report->runs); else none */
@@ -533,6 +534,7 @@ struct ea_report {
     size_t n_hosts, cap_hosts;
     size_t max_hosts;   /* hosts kept; past it counted in hosts_not_listed (0: default) */
     size_t max_dns;     /* DNS rows kept; past it counted in dns_not_listed (0: default) */
+    size_t max_conns;   /* connection rows the analyzer lists at most (0: no bound) */
     bool shard;         /* a shard of analyze -j: JSON carries the hosts' seq for the merge */
     bool hosts_counted; /* hosts were counted as connections ended (see below) */
     struct ea_host_index *host_index; /* model.c: (key, port, transport) -> host */
