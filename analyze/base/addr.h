@@ -35,6 +35,9 @@ static inline bool ea_addr_eq(const struct ea_addr *x, const struct ea_addr *y)
  * 0 (none) or any other family gives "-". Always returns buf. */
 const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n);
 
+/* A dotted quad (what inet_ntop writes) into buf; returns its length. */
+size_t ea_ipv4_text(const uint8_t b[4], char buf[16]);
+
 /* Parse the text form back (inet_pton); false if it is not an address. */
 bool ea_addr_parse(const char *text, struct ea_addr *out);
 

@@ -7,10 +7,34 @@
 #include "ascii.h"
 #include "names.h"
 
+/* Dotted quad of b[0..4) into buf (at least 16 bytes): inet_ntop formats
+ * IPv4 through sprintf, ~1,800 instructions an address, and every host and
+ * DNS answer is one (bench/RESULTS.md, issue 12). Returns the length. */
+size_t ea_ipv4_text(const uint8_t b[4], char buf[16])
+{
+    size_t at = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (i)
+            buf[at++] = '.';
+        if (v >= 100)
+            buf[at++] = (char)('0' + v / 100);
+        if (v >= 10)
+            buf[at++] = (char)('0' + v / 10 % 10);
+        buf[at++] = (char)('0' + v % 10);
+    }
+    buf[at] = '\0';
+    return at;
+}
+
 const char *ea_addr_text(const struct ea_addr *a, char *buf, size_t n)
 {
     if (!n)
         return buf;
+    if (a->family == 4 && n >= 16) {
+        ea_ipv4_text(a->b, buf);
+        return buf;
+    }
     if (a->family == 4 || a->family == 6) {
         if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->b, buf, (socklen_t)n))
             return buf;

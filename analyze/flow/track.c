@@ -25,7 +25,10 @@ static bool dns_add_rr(struct ea_dns *d, const struct dns_rr *rr)
 {
     char text[DNS_NAME_TEXT_MAX + 1];
     if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) {
-        inet_ntop(rr->type == DNS_TYPE_A ? AF_INET : AF_INET6, rr->addr, text, sizeof(text));
+        if (rr->type == DNS_TYPE_A)
+            ea_ipv4_text(rr->addr, text);
+        else
+            inet_ntop(AF_INET6, rr->addr, text, sizeof(text));
         return ea_dns_add_answer(d, rr->type, rr->owner.s, rr->owner.len, text, strlen(text),
                                  rr->ttl);
     }

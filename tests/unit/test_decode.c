@@ -15,6 +15,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1278,12 +1279,45 @@ static void test_decode_every_link_kind(void **state)
     }
 }
 
+/* ea_ipv4_text writes what inet_ntop writes: every value of each octet in
+ * every position, and the table's edges. */
+static void test_ipv4_text(void **state)
+{
+    (void)state;
+    static const uint8_t rows[][4] = {
+        {0, 0, 0, 0},      {255, 255, 255, 255}, {10, 0, 0, 1},  {100, 64, 9, 10},
+        {1, 20, 100, 255}, {9, 99, 199, 200},    {192, 0, 2, 7}, {127, 0, 0, 1},
+    };
+    char want[INET_ADDRSTRLEN], got[16];
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        assert_non_null(inet_ntop(AF_INET, rows[r], want, sizeof want));
+        assert_int_equal(ea_ipv4_text(rows[r], got), strlen(want));
+        assert_string_equal(got, want);
+    }
+    for (unsigned v = 0; v < 256; v++) {
+        for (int pos = 0; pos < 4; pos++) {
+            uint8_t b[4] = {1, 2, 3, 4};
+            b[pos] = (uint8_t)v;
+            assert_non_null(inet_ntop(AF_INET, b, want, sizeof want));
+            assert_int_equal(ea_ipv4_text(b, got), strlen(want));
+            assert_string_equal(got, want);
+        }
+    }
+    struct ea_addr a = {.family = 4, .b = {203, 0, 113, 5}};
+    char buf[EA_ADDR_TEXT_MAX];
+    assert_string_equal(ea_addr_text(&a, buf, sizeof buf), "203.0.113.5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decode_table),       cmocka_unit_test(test_decode_every_prefix),
-        cmocka_unit_test(test_decode_ip),          cmocka_unit_test(test_decode_hostile_lengths),
-        cmocka_unit_test(test_decode_link_of_dlt), cmocka_unit_test(test_decode_every_link_kind),
+        cmocka_unit_test(test_ipv4_text),
+        cmocka_unit_test(test_decode_table),
+        cmocka_unit_test(test_decode_every_prefix),
+        cmocka_unit_test(test_decode_ip),
+        cmocka_unit_test(test_decode_hostile_lengths),
+        cmocka_unit_test(test_decode_link_of_dlt),
+        cmocka_unit_test(test_decode_every_link_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
