@@ -373,9 +373,11 @@ void phrase_near_miss(struct phrase *p, const struct ea_report *r, const struct 
         phrase_text(p, " (");
         phrase_name(p, &rule->origin);
         phrase_text(p, ") permits other ");
-        phrase_name(p, &h->service.name);
+        if (!h->service) /* a service near miss is only found for a host with one */
+            break;
+        phrase_name(p, &h->service->name);
         phrase_text(p, " hosts, but does not cover this one (");
-        phrase_name(p, &h->service.role);
+        phrase_name(p, &h->service->role);
         phrase_text(p, ")");
         break;
     case EA_NEAR_INACTIVE:

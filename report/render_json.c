@@ -421,14 +421,14 @@ static void w_service_note(struct json_out *w, const struct ea_service_note *n)
 /* {"name", "role", "source"} of a host's service, or null. */
 static void w_service(struct json_out *w, const struct ea_host *h)
 {
-    if (!h->has_service) {
+    if (!h->service) {
         jo_null(w);
         return;
     }
     jo_begin_object(w);
-    k_str(w, "name", &h->service.name);
-    k_str(w, "role", &h->service.role);
-    k_str(w, "source", &h->service.source);
+    k_str(w, "name", &h->service->name);
+    k_str(w, "role", &h->service->role);
+    k_str(w, "source", &h->service->source);
     jo_end_object(w);
 }
 

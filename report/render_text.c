@@ -1278,11 +1278,11 @@ static void print_hosts(struct out *o, const struct ea_report *r, bool all)
             cell_str(n, &h->resolved_as[k]);
             said = true;
         }
-        if (h->has_service) {
+        if (h->service) {
             cell_sep(n, "; ");
-            cell_str(n, &h->service.name);
+            cell_str(n, &h->service->name);
             cell_puts(n, ": ");
-            cell_str(n, &h->service.role);
+            cell_str(n, &h->service->role);
         }
         cell_flag_notes(n, h->flags);
     }

@@ -1820,10 +1820,11 @@ static bool read_host(struct rd *d, size_t i, json_t *o)
     if (svc && !json_is_null(svc)) {
         size_t was = push_key(d, "service");
         ok = json_is_object(svc) ? true : fail_type(d, svc, "an object or null");
-        ok = ok && f_str(d, svc, "name", false, &h->service.name) &&
-             f_str(d, svc, "role", false, &h->service.role) &&
-             f_str(d, svc, "source", false, &h->service.source);
-        h->has_service = ok;
+        struct ea_service *sv = ok ? ea_host_service(h) : NULL;
+        ok = sv && f_str(d, svc, "name", false, &sv->name) &&
+             f_str(d, svc, "role", false, &sv->role) && f_str(d, svc, "source", false, &sv->source);
+        if (!ok)
+            ea_host_service_drop(h);
         pop(d, was);
         if (!ok)
             return false;

@@ -430,7 +430,7 @@ static void hosts_free(struct ea_report *r)
         ea_str_clear(&h->key);
         strs_free(h->addrs, h->n_addrs);
         strs_free(h->resolved_as, h->n_resolved_as);
-        ea_service_clear(&h->service);
+        ea_host_service_drop(h);
         strs_free(h->known_in, h->n_known_in);
         free(h->runs);
     }
@@ -1442,6 +1442,22 @@ void ea_service_clear(struct ea_service *s)
     ea_str_clear(&s->name);
     ea_str_clear(&s->role);
     ea_str_clear(&s->source);
+}
+
+struct ea_service *ea_host_service(struct ea_host *h)
+{
+    if (!h->service)
+        h->service = calloc(1, sizeof *h->service);
+    return h->service;
+}
+
+void ea_host_service_drop(struct ea_host *h)
+{
+    if (h->service) {
+        ea_service_clear(h->service);
+        free(h->service);
+        h->service = NULL;
+    }
 }
 
 void ea_service_note_clear(struct ea_service_note *n)

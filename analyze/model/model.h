@@ -310,7 +310,6 @@ struct ea_host {
     uint32_t flags; /* union of the connections' flags */
     uint16_t port;
     bool named;
-    bool has_service; /* the service catalog knows the name (policy/catalog.c) */
     size_t n_conns;
     uint32_t outcomes[EA_OUT__COUNT];
     enum ea_outcome outcome; /* the best: reached < denied < ... by enum order */
@@ -323,8 +322,11 @@ struct ea_host {
     size_t n_addrs;
     struct ea_str *resolved_as; /* distinct DNS query names mapped to those addresses */
     size_t n_resolved_as;
-    struct ea_service service; /* by the name, or by the first resolved name when none */
-    struct ea_str *known_in;   /* denied: the built-in profiles not loaded that permit it */
+    /* the service catalog's entry (policy/describe.c): by the name, or by the
+     * first resolved name when none; owned, NULL when the catalog does not
+     * know it (most hosts of a big capture: a pointer, not 48 bytes each) */
+    struct ea_service *service;
+    struct ea_str *known_in; /* denied: the built-in profiles not loaded that permit it */
     size_t n_known_in;
     uint32_t *runs; /* a union of reports: the runs that contacted it, */
     size_t n_runs;  /* ascending (indexes in report->runs); else none */
@@ -644,6 +646,10 @@ const struct ea_rule *ea_report_rule(const struct ea_report *r, long index);
  * once in load order). false on ENOMEM. */
 bool ea_report_index_rules(struct ea_report *r);
 void ea_service_clear(struct ea_service *s);
+/* A host's service, made empty on first use (NULL on ENOMEM); dropping it
+ * frees it and leaves NULL. */
+struct ea_service *ea_host_service(struct ea_host *h);
+void ea_host_service_drop(struct ea_host *h);
 void ea_service_note_clear(struct ea_service_note *n);
 void ea_rule_finish(struct ea_rule *rule);
 

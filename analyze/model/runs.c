@@ -164,12 +164,12 @@ static bool merge_host(struct ea_report *dst, struct host_map *map, const struct
         h->transport = s->transport;
         h->first = s->first;
         h->last = s->last;
-        if (s->has_service) { /* the catalog describes it again after the union anyway */
-            if (!copy_str(&h->service.name, &s->service.name) ||
-                !copy_str(&h->service.role, &s->service.role) ||
-                !copy_str(&h->service.source, &s->service.source))
+        if (s->service) { /* the catalog describes it again after the union anyway */
+            struct ea_service *sv = ea_host_service(h);
+            if (!sv || !copy_str(&sv->name, &s->service->name) ||
+                !copy_str(&sv->role, &s->service->role) ||
+                !copy_str(&sv->source, &s->service->source))
                 return false;
-            h->has_service = true;
         }
         *slot = dst->n_hosts;
     }
@@ -457,7 +457,7 @@ static void host_clear(struct ea_host *h)
     for (size_t i = 0; i < h->n_resolved_as; i++)
         ea_str_clear(&h->resolved_as[i]);
     free(h->resolved_as);
-    ea_service_clear(&h->service);
+    ea_host_service_drop(h);
     for (size_t i = 0; i < h->n_known_in; i++)
         ea_str_clear(&h->known_in[i]);
     free(h->known_in);

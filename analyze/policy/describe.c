@@ -30,12 +30,11 @@ bool policy_describe_hosts(struct ea_report *r, const struct catalog *c)
             e = catalog_lookup(c, h->key.s, h->key.len);
         else if (h->n_resolved_as) /* what DNS said of the address: labelled so in reports */
             e = catalog_lookup(c, h->resolved_as[0].s, h->resolved_as[0].len);
-        h->has_service = false;
-        ea_service_clear(&h->service);
+        ea_host_service_drop(h);
         if (e) {
-            if (!set_service(&h->service, e))
+            struct ea_service *sv = ea_host_service(h);
+            if (!sv || !set_service(sv, e))
                 return false;
-            h->has_service = true;
         }
     }
     return true;
@@ -81,14 +80,14 @@ static bool service_near_misses(struct ea_report *r, const struct catalog *c)
     size_t before = r->n_near_misses;
     for (size_t h = 0; h < r->n_hosts; h++) {
         const struct ea_host *host = &r->hosts[h];
-        if (host->verdict != EA_V_DENIED || !host->has_service || !host->named)
+        if (host->verdict != EA_V_DENIED || !host->service || !host->named)
             continue;
         bool has_near = false; /* a plainer near miss says enough */
         for (size_t k = 0; k < before; k++)
             has_near = has_near || r->near_misses[k].host == h;
         for (size_t i = 0; !has_near && i < r->n_rules; i++) {
             const struct catalog_entry *e = rule_service(c, &r->rules[i]);
-            if (!e || !same_text(&host->service.name, e->service))
+            if (!e || !same_text(&host->service->name, e->service))
                 continue;
             if (rules_match_fqdn(&r->rules[i], host->key.s, host->key.len))
                 continue;
@@ -122,12 +121,12 @@ static bool service_notes(struct ea_report *r, const struct catalog *c)
 {
     for (size_t h = 0; h < r->n_hosts; h++) {
         const struct ea_host *host = &r->hosts[h];
-        if (host->verdict != EA_V_DENIED || !host->has_service || !host->named)
+        if (host->verdict != EA_V_DENIED || !host->service || !host->named)
             continue;
         char service[256];
-        size_t n = host->service.name.len < sizeof service - 1 ? host->service.name.len
-                                                               : sizeof service - 1;
-        memcpy(service, host->service.name.s, n);
+        size_t n = host->service->name.len < sizeof service - 1 ? host->service->name.len
+                                                                : sizeof service - 1;
+        memcpy(service, host->service->name.s, n);
         service[n] = '\0';
         const struct catalog_rotating *rot = catalog_rotating(c, service);
         if (!rot)

@@ -156,15 +156,15 @@ static void test_describe(void **state)
         if (h->verdict != w->verdict)
             fail_msg("%s: verdict %s", what, ea_verdict_name(h->verdict));
         if (!w->service) {
-            if (h->has_service)
+            if (h->service)
                 fail_msg("%s: a service where none is known", what);
         } else {
-            if (!h->has_service || !str_is(&h->service.name, w->service))
-                fail_msg("%s: service %s, want %s", what, h->has_service ? h->service.name.s : "-",
+            if (!h->service || !str_is(&h->service->name, w->service))
+                fail_msg("%s: service %s, want %s", what, h->service ? h->service->name.s : "-",
                          w->service);
-            if (w->role && !str_is(&h->service.role, w->role))
-                fail_msg("%s: role %s, want %s", what, h->service.role.s, w->role);
-            assert_true(h->service.source.len > 0);
+            if (w->role && !str_is(&h->service->role, w->role))
+                fail_msg("%s: role %s, want %s", what, h->service->role.s, w->role);
+            assert_true(h->service->source.len > 0);
         }
         /* the service near miss, and only where expected */
         const struct ea_near_miss *near = NULL;
@@ -209,7 +209,7 @@ static void test_no_catalog(void **state)
     assert_true(policy_describe_hosts(&r, NULL));
     assert_true(policy_explain(&r, NULL));
     for (size_t i = 0; i < r.n_hosts; i++)
-        assert_false(r.hosts[i].has_service);
+        assert_false(r.hosts[i].service != NULL);
     assert_int_equal(r.n_service_notes, 0);
     ea_report_finish(&r);
 }
