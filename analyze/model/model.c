@@ -891,7 +891,6 @@ bool ea_dns_add_answer(struct ea_dns *d, uint16_t type, const char *owner, size_
 struct ea_host_index {
     size_t *slots; /* host index + 1; 0 = empty */
     size_t n_slots;
-    struct ea_addr **addrs; /* per host: binary addresses, for de-duplication */
 };
 
 static uint64_t host_hash(bool named, const char *key, size_t len, uint16_t port,
@@ -906,9 +905,6 @@ static void host_index_free(struct ea_report *r)
     struct ea_host_index *x = r->host_index;
     if (!x)
         return;
-    for (size_t i = 0; i < r->n_hosts; i++)
-        free(x->addrs ? x->addrs[i] : NULL);
-    free(x->addrs);
     free(x->slots);
     free(x);
     r->host_index = NULL;
@@ -1008,20 +1004,11 @@ bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
             return true;
         }
         void *p = r->hosts;
-        size_t cap = r->cap_hosts;
-        if (!grow(&p, r->n_hosts, &cap, sizeof *r->hosts))
+        if (!grow(&p, r->n_hosts, &r->cap_hosts, sizeof *r->hosts))
             return false;
         r->hosts = p;
-        if (cap != r->cap_hosts) {
-            struct ea_addr **a = realloc(x->addrs, cap * sizeof *a);
-            if (!a)
-                return false;
-            x->addrs = a;
-            r->cap_hosts = cap;
-        }
         h = &r->hosts[r->n_hosts];
         memset(h, 0, sizeof *h);
-        x->addrs[r->n_hosts] = NULL;
         if (!ea_str_set(&h->key, key, len))
             return false;
         r->n_hosts++;
@@ -1053,26 +1040,20 @@ bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
     h->flags |= c->flags;
     h->bytes_out += c->bytes_out;
     h->bytes_in += c->bytes_in;
-    /* Distinct destination addresses, bounded. */
-    size_t hi = (size_t)(h - r->hosts);
-    struct ea_addr *av = x->addrs[hi];
+    /* Distinct destination addresses, bounded; compared as text (one text
+     * per address: inet_ntop's), so a host keeps no binary copy of them. */
+    char buf[ADDR_TEXT_MAX];
+    size_t blen = strlen(ea_addr_text(&c->dst, buf, sizeof buf));
     bool seen = false;
     for (size_t i = 0; i < h->n_addrs && !seen; i++)
-        seen = cmp_addr(&av[i], &c->dst) == 0;
+        seen = h->addrs[i].len == blen && memcmp(h->addrs[i].s, buf, blen) == 0;
     if (!seen && h->n_addrs < EA_HOST_MAX_ADDRS) {
-        char buf[ADDR_TEXT_MAX];
-        struct ea_addr *na = realloc(av, (h->n_addrs + 1) * sizeof *na);
         struct ea_str *ns = realloc(h->addrs, (h->n_addrs + 1) * sizeof *ns);
-        if (na)
-            x->addrs[hi] = na;
-        if (ns)
-            h->addrs = ns;
-        if (!na || !ns)
+        if (!ns)
             return false;
-        na[h->n_addrs] = c->dst;
+        h->addrs = ns;
         memset(&ns[h->n_addrs], 0, sizeof ns[h->n_addrs]);
-        ea_addr_text(&c->dst, buf, sizeof buf);
-        if (!ea_str_set(&ns[h->n_addrs], buf, strlen(buf)))
+        if (!ea_str_set(&ns[h->n_addrs], buf, blen))
             return false;
         h->n_addrs++;
     }
