@@ -13,7 +13,12 @@
 
 #include "analyzer.h"
 
-enum { READ_BUFFER = 1 << 20 };
+/* The stdio buffer libpcap reads through. 64 KiB: fewer read(2)s than the
+ * default 4 KiB, yet the bytes the kernel copies in are still in cache when
+ * libpcap copies them out. 1 MiB made the kernel's copy 4.5 times slower
+ * (its destination no longer fits in L2): 2.2 s instead of 0.8 s of the
+ * 2.3 GB bulk benchmark (bench/RESULTS.md, issue 12). */
+enum { READ_BUFFER = 1 << 16 };
 
 struct source {
     pcap_t *pcap;
@@ -197,7 +202,7 @@ struct source *source_open(const char *path, const char *bpf, char *err, size_t 
             close(fd);
         goto fail;
     }
-    /* one large buffer: libpcap's reads become read(2)s of a megabyte */
+    /* libpcap's small reads become read(2)s of READ_BUFFER bytes */
     s->iobuf = malloc(READ_BUFFER);
     if (s->iobuf)
         setvbuf(s->file, s->iobuf, _IOFBF, READ_BUFFER);
