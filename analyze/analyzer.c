@@ -92,6 +92,9 @@ bool analyzer_finish(struct analyzer *a)
         reasm_finish(a);
     a->finished = true;
     track_end_all(a);
+    /* the bounded tables' drops: every cap has its counter */
+    a->report->counters[EA_C_DNS_CACHE_EVICTED] = a->attrib.evicted;
+    a->report->counters[EA_C_IPV6_REASM_DROPPED] = frag6_given_up(a->frag6);
     return !a->failed && ea_report_finalize(a->report);
 }
 

@@ -117,8 +117,10 @@ static void entry_put(struct attrib *t, const struct ea_addr *client, const stru
         ea_chain_free(&e->chain);
         ea_lru_remove(&t->lru, &e->lru);
     } else {
-        if (t->n_entries >= t->max_entries && oldest(t))
+        if (t->n_entries >= t->max_entries && oldest(t)) {
             entry_remove(t, oldest(t));
+            t->evicted++;
+        }
         e = calloc(1, sizeof(*e));
         if (!e)
             return;

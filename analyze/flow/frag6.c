@@ -38,6 +38,7 @@ struct frag6 {
 struct frag6_table {
     struct frag6 *slots;
     size_t n;
+    uint64_t given_up; /* datagrams dropped unjoined for room */
     uint8_t out[FRAG6_HDR + FRAG6_MAX_PAYLOAD];
 };
 
@@ -98,6 +99,8 @@ static struct frag6 *slot_for(struct frag6_table *t, const struct pkt *p, const 
     struct frag6 *s = free_slot ? free_slot : oldest;
     if (!s)
         return NULL;
+    if (!free_slot)
+        t->given_up++;
     slot_clear(s);
     s->data = malloc(FRAG6_MAX_PAYLOAD + (FRAG6_MAX_PAYLOAD + 7) / 8);
     if (!s->data)
@@ -173,4 +176,9 @@ size_t frag6_packet(struct frag6_table *t, const struct pkt *p, const struct tim
     slot_clear(s);
     *out_whole = o;
     return len;
+}
+
+uint64_t frag6_given_up(const struct frag6_table *t)
+{
+    return t ? t->given_up : 0;
 }

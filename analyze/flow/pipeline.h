@@ -144,6 +144,7 @@ struct attrib {
     size_t n_buckets;
     size_t n_entries, max_entries;
     struct ea_lru lru;
+    uint64_t evicted; /* entries dropped for room (dns_cache_evicted) */
 };
 
 /* ---- the analyzer ---- */
@@ -245,6 +246,8 @@ void reasm_own_free_dir(struct stream_dir *d);
 struct frag6_table;
 struct frag6_table *frag6_new(size_t max_datagrams);
 void frag6_free(struct frag6_table *t);
+/* Datagrams given up unjoined because every slot was taken. */
+uint64_t frag6_given_up(const struct frag6_table *t);
 size_t frag6_packet(struct frag6_table *t, const struct pkt *p, const struct timeval *now,
                     const uint8_t **out_whole, bool *out_overlap);
 

@@ -117,6 +117,8 @@ static const struct ea_name counter_tab[] = {
     {EA_C_HTTP_MALFORMED, "http_malformed"},
     {EA_C_FLOWS, "flows"},
     {EA_C_FLOWS_EVICTED, "flows_evicted"},
+    {EA_C_DNS_CACHE_EVICTED, "dns_cache_evicted"},
+    {EA_C_IPV6_REASM_DROPPED, "ipv6_reassembly_dropped"},
     {EA_C_REASM_WARNINGS, "reasm_warnings"},
     {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
     {EA_C_HOSTS_NOT_LISTED, "hosts_not_listed"},

@@ -462,6 +462,8 @@ enum ea_counter {
     EA_C_HTTP_MALFORMED,
     EA_C_FLOWS,
     EA_C_FLOWS_EVICTED,
+    EA_C_DNS_CACHE_EVICTED,        /* attribution entries dropped for room (oldest first) */
+    EA_C_IPV6_REASM_DROPPED,       /* IPv6 datagrams given up while joined: no room for more */
     EA_C_REASM_WARNINGS,           /* libnids and own reassembly complaints */
     EA_C_CONNS_NOT_LISTED,         /* connections past the row cap: counted, not listed */
     EA_C_HOSTS_NOT_LISTED,         /* connections to hosts past the host cap */

@@ -391,6 +391,8 @@ bool ea_report_union(struct ea_report *dst, const struct ea_report *const *srcs,
  *     udp* (decode and defragmentation)         every shard's)
  *   counters flows, flows_evicted               shards[0]: every shard tracks every
  *                                               flow's life (not its payload)
+ *   counters dns_cache_evicted,                 shards[0]: every shard reads every
+ *     ipv6_reassembly_dropped                   answer and joins every fragment
  *   counters dns_messages, dns_malformed,       sum: a message is recorded by one
  *     dns_truncated; dns[] rows                 shard (UDP and port-53 TCP: shard
  *                                               0; other TCP: the flow's shard)
@@ -440,6 +442,8 @@ static bool counter_per_flow(enum ea_counter c)
     case EA_C_UDP_TRUNCATED:
     case EA_C_FLOWS:
     case EA_C_FLOWS_EVICTED:
+    case EA_C_DNS_CACHE_EVICTED:  /* every shard reads every DNS answer */
+    case EA_C_IPV6_REASM_DROPPED: /* and joins every fragment */
         return false;
     case EA_C__COUNT:
         return false;
