@@ -67,6 +67,8 @@ bool flow_server_certificate(struct analyzer *a, struct flow *f, const uint8_t *
     if (xn.n == 0)
         return true;
     app->cert_mismatch = sni && !xn.covers;
+    if (xn.cut)
+        a->report->counters[EA_C_CERT_NAMES_NOT_LISTED]++;
     app->cert_names = calloc(xn.n, sizeof(*app->cert_names));
     if (!app->cert_names) {
         a->failed = true;

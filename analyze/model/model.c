@@ -123,6 +123,8 @@ static const struct ea_name counter_tab[] = {
     {EA_C_CONNS_NOT_LISTED, "connections_not_listed"},
     {EA_C_HOSTS_NOT_LISTED, "hosts_not_listed"},
     {EA_C_DNS_NOT_LISTED, "dns_not_listed"},
+    {EA_C_HOST_VALUES_NOT_LISTED, "host_values_not_listed"},
+    {EA_C_CERT_NAMES_NOT_LISTED, "cert_names_not_listed"},
     {EA_C_QUIC_FLOWS, "quic_flows"},
     {EA_C_QUIC_NOT_TRACKED, "quic_not_tracked"},
     {EA_C_QUIC_INITIALS, "quic_initials"},
@@ -962,13 +964,17 @@ static bool host_index_grow(struct ea_report *r)
     return true;
 }
 
-static bool strs_add_ci(struct ea_str **v, size_t *n, const struct ea_str *s)
+/* Add s unless present (without case); *dropped is set when it is new and
+ * the list is full (bounded: more are not listed). */
+static bool strs_add_ci(struct ea_str **v, size_t *n, const struct ea_str *s, bool *dropped)
 {
     for (size_t i = 0; i < *n; i++)
         if (cmp_ci(str_or_empty(&(*v)[i]), (*v)[i].len, str_or_empty(s), s->len) == 0)
             return true;
-    if (*n == EA_HOST_MAX_ADDRS)
-        return true; /* bounded: more are not listed */
+    if (*n == EA_HOST_MAX_ADDRS) {
+        *dropped = true;
+        return true;
+    }
     struct ea_str *nv = realloc(*v, (*n + 1) * sizeof **v);
     if (!nv)
         return false;
@@ -1049,6 +1055,7 @@ bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
     bool seen = false;
     for (size_t i = 0; i < h->n_addrs && !seen; i++)
         seen = h->addrs[i].len == blen && memcmp(h->addrs[i].s, buf, blen) == 0;
+    bool dropped = !seen && h->n_addrs == EA_HOST_MAX_ADDRS;
     if (!seen && h->n_addrs < EA_HOST_MAX_ADDRS) {
         struct ea_str *ns = realloc(h->addrs, (h->n_addrs + 1) * sizeof *ns);
         if (!ns)
@@ -1060,8 +1067,10 @@ bool ea_report_count_host(struct ea_report *r, const struct ea_conn *c)
         h->n_addrs++;
     }
     if (c->has_resolved && c->resolved.n_names > 0 &&
-        !strs_add_ci(&h->resolved_as, &h->n_resolved_as, &c->resolved.names[0]))
+        !strs_add_ci(&h->resolved_as, &h->n_resolved_as, &c->resolved.names[0], &dropped))
         return false;
+    if (dropped) /* a connection that brought an address or name its host had no room for */
+        r->counters[EA_C_HOST_VALUES_NOT_LISTED]++;
     return true;
 }
 

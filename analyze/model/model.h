@@ -468,6 +468,9 @@ enum ea_counter {
     EA_C_CONNS_NOT_LISTED,         /* connections past the row cap: counted, not listed */
     EA_C_HOSTS_NOT_LISTED,         /* connections to hosts past the host cap */
     EA_C_DNS_NOT_LISTED,           /* DNS messages whose (name, type) is past the DNS row cap */
+    EA_C_HOST_VALUES_NOT_LISTED,   /* connections whose new address or resolved name did not fit
+                                      in its host's 64 */
+    EA_C_CERT_NAMES_NOT_LISTED,    /* connections whose certificate had more names than kept */
     EA_C_QUIC_FLOWS,               /* UDP flows read as QUIC */
     EA_C_QUIC_NOT_TRACKED,         /* QUIC flows past the cap on decryption state */
     EA_C_QUIC_INITIALS,            /* client Initial packets decrypted */

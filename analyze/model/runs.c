@@ -421,6 +421,9 @@ static bool counter_per_flow(enum ea_counter c)
     case EA_C_CONNS_NOT_LISTED:
     case EA_C_HOSTS_NOT_LISTED:
     case EA_C_DNS_NOT_LISTED:
+    case EA_C_HOST_VALUES_NOT_LISTED: /* counted where the connection was (the merge's
+                                         own drops are the documented -j limit) */
+    case EA_C_CERT_NAMES_NOT_LISTED:
         return true;
     case EA_C_PACKETS:
     case EA_C_BYTES:
