@@ -165,7 +165,7 @@ static void look(const char *path, struct first_look *out)
 static int cmp_first(const void *pa, const void *pb)
 {
     const struct first_look *a = pa, *b = pb;
-    if (a->have != b->have) /* files without a packet keep their place after the rest */
+    if (a->have != b->have) /* files without a packet after the rest (placed apart) */
         return a->have ? -1 : 1;
     if (a->have && timercmp(&a->ts, &b->ts, !=))
         return timercmp(&a->ts, &b->ts, <) ? -1 : 1;
@@ -218,12 +218,25 @@ static enum capture_status plan(const char *const *paths, size_t n,
             }
         }
     }
+    /* A file without a packet says nothing of when it was captured: it
+     * keeps its place on the command line (a rotation's empty first file
+     * stays first, as the live capture wrote it), and the files with
+     * packets fill the other places in the order of their first packets. */
+    bool *empty_at = calloc(n, sizeof(*empty_at));
+    if (!empty_at) {
+        free(v);
+        return CAPTURE_NO_MEMORY;
+    }
+    for (size_t k = 0; k < n; k++)
+        empty_at[k] = !v[k].have;
     qsort(v, n, sizeof(*v), cmp_first);
     bool moved = false;
+    size_t next = 0;
     for (size_t k = 0; k < n; k++) {
-        order[k] = v[k].given;
+        order[k] = empty_at[k] ? k : v[next++].given;
         moved = moved || order[k] != k;
     }
+    free(empty_at);
     if (moved && o->warnings) {
         /* name the first pair out of order, then the order used */
         for (size_t i = 0; i + 1 < n; i++) {

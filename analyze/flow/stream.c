@@ -31,25 +31,35 @@ struct flow_app *flow_app(struct analyzer *a, struct flow *f)
     return f->app;
 }
 
+/* A name as the flow keeps it: cut at FLOW_NAME_MAX (flagged), NUL-ended,
+ * allocated to its length (a flow lives on for a minute after it closes,
+ * and two fixed 256-byte buffers were most of its memory). *len becomes the
+ * kept length; NULL on ENOMEM (the analyzer has failed). */
+static char *name_dup(struct analyzer *a, struct flow *f, const uint8_t *p, size_t *len)
+{
+    if (*len > FLOW_NAME_MAX) {
+        *len = FLOW_NAME_MAX;
+        f->flags |= EA_CF_NAME_CUT;
+    }
+    char *s = malloc(*len + 1);
+    if (!s) {
+        a->failed = true;
+        return NULL;
+    }
+    memcpy(s, p, *len);
+    s[*len] = '\0';
+    return s;
+}
+
 void flow_set_name(struct analyzer *a, struct flow *f, enum ea_name_source src, const uint8_t *p,
                    size_t len)
 {
     struct flow_app *app = flow_app(a, f);
     if (!app || f->name_source != EA_NAME_NONE)
         return; /* the first name wins: what the firewall judged */
-    if (len > FLOW_NAME_MAX) {
-        len = FLOW_NAME_MAX;
-        f->flags |= EA_CF_NAME_CUT;
-    }
-    /* Allocated to the name's length: a flow lives on for a minute after
-     * it closes, and two fixed 256-byte buffers were most of its memory. */
-    char *name = malloc(len + 1);
-    if (!name) {
-        a->failed = true;
+    char *name = name_dup(a, f, p, &len);
+    if (!name)
         return;
-    }
-    memcpy(name, p, len);
-    name[len] = '\0';
     free(app->name);
     app->name = name;
     app->name_len = (uint16_t)len;
@@ -85,17 +95,9 @@ static void set_inner(struct analyzer *a, struct flow *f, enum ea_name_source sr
     }
     if (app->inner_source != EA_NAME_NONE)
         return;
-    if (len > FLOW_NAME_MAX) {
-        len = FLOW_NAME_MAX;
-        f->flags |= EA_CF_NAME_CUT;
-    }
-    char *inner = malloc(len + 1);
-    if (!inner) {
-        a->failed = true;
+    char *inner = name_dup(a, f, p, &len);
+    if (!inner)
         return;
-    }
-    memcpy(inner, p, len);
-    inner[len] = '\0';
     free(app->inner_name);
     app->inner_name = inner;
     app->inner_len = (uint16_t)len;

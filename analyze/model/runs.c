@@ -301,25 +301,32 @@ static bool add_run_entry(struct ea_report *dst, const struct ea_str *path, size
     return true;
 }
 
+/* A copy of input s as dst's next input (with its command-line position
+ * when position is set: the shards of one run share it). */
+static bool copy_input(struct ea_report *dst, const struct ea_input *s, bool position)
+{
+    struct ea_input *in = ea_report_add_input(dst);
+    if (!in)
+        return false;
+    in->linktype = s->linktype;
+    in->packets = s->packets;
+    in->truncated = s->truncated;
+    in->truncated_offset = s->truncated_offset;
+    if (position)
+        in->given_position = s->given_position;
+    return copy_str(&in->path, &s->path) &&
+           (!s->linktype_name.len || copy_str(&in->linktype_name, &s->linktype_name));
+}
+
 /* One report into the union; its runs numbered from dst->n_runs on. */
 static bool merge_one(struct ea_report *dst, struct host_map *map, const struct ea_report *src,
                       const char *path)
 {
     uint32_t base = (uint32_t)dst->n_runs;
     size_t first_input = dst->n_inputs;
-    for (size_t i = 0; i < src->n_inputs; i++) {
-        struct ea_input *in = ea_report_add_input(dst);
-        if (!in)
+    for (size_t i = 0; i < src->n_inputs; i++)
+        if (!copy_input(dst, &src->inputs[i], false))
             return false;
-        const struct ea_input *s = &src->inputs[i];
-        in->linktype = s->linktype;
-        in->packets = s->packets;
-        in->truncated = s->truncated;
-        in->truncated_offset = s->truncated_offset;
-        if (!copy_str(&in->path, &s->path) ||
-            (s->linktype_name.len && !copy_str(&in->linktype_name, &s->linktype_name)))
-            return false;
-    }
     if (src->n_runs) { /* a union already: its runs, as they were */
         for (size_t i = 0; i < src->n_runs; i++)
             if (!add_run_entry(dst, &src->runs[i].path, first_input + src->runs[i].first_input,
@@ -566,20 +573,9 @@ bool ea_report_merge_shards(struct ea_report *dst, struct ea_report *const *shar
     if (n == 0)
         return ea_report_finalize(dst);
     const struct ea_report *s0 = shards[0];
-    for (size_t i = 0; i < s0->n_inputs; i++) {
-        struct ea_input *in = ea_report_add_input(dst);
-        if (!in)
+    for (size_t i = 0; i < s0->n_inputs; i++)
+        if (!copy_input(dst, &s0->inputs[i], true))
             return false;
-        const struct ea_input *s = &s0->inputs[i];
-        in->linktype = s->linktype;
-        in->packets = s->packets;
-        in->truncated = s->truncated;
-        in->truncated_offset = s->truncated_offset;
-        in->given_position = s->given_position;
-        if (!copy_str(&in->path, &s->path) ||
-            (s->linktype_name.len && !copy_str(&in->linktype_name, &s->linktype_name)))
-            return false;
-    }
     dst->have_time = s0->have_time;
     dst->first = s0->first;
     dst->last = s0->last;

@@ -27,6 +27,20 @@ def one_line(err):
     return [l for l in err.splitlines() if l.strip()]
 
 
+def read_pty(master):
+    """Everything a pseudo-terminal's master gives until the other side closes."""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
 def on_terminal(args, cols, env_columns=None):
     """egress-audit's output when its standard output is a terminal of cols
     columns (a pseudo-terminal), COLUMNS set to env_columns or unset."""
@@ -38,15 +52,7 @@ def on_terminal(args, cols, env_columns=None):
         env["COLUMNS"] = str(env_columns)
     p = subprocess.Popen([BIN, *args], stdout=slave, stderr=subprocess.DEVNULL, env=env)
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty(master)
     p.wait()
     os.close(master)
     return out.replace(b"\r\n", b"\n")
@@ -126,15 +132,7 @@ def stderr_on_terminal(args, stdin=None, interval=None):
     if stdin:
         stdin(p.stdin)
         p.stdin.close()
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty(master)
     p.wait()
     os.close(master)
     return p.returncode, out
@@ -278,6 +276,19 @@ def main():
                 [i["path"] for i in jr["inputs"]] == [a, b] and
                 all("given_position" not in i for i in jo["inputs"]),
                 f"inputs do not say the order: {jr['inputs']}")
+        # a file without packets (a rotation's quiet first second) keeps its
+        # place: only files with packets are put in time order
+        empty = os.path.join(tmp, "empty.pcap")
+        with open(SAMPLE, "rb") as src, open(empty, "wb") as out:
+            out.write(src.read(24))  # the file header alone
+        rc, jn, err = run("analyze", "-F", "json", empty, a, b)
+        paths = [i["path"] for i in json.loads(jn)["inputs"]] if rc == 0 else []
+        f.check(paths == [empty, a, b] and "order of their first packets" not in err,
+                f"an empty first file moved: {paths} {err!r}")
+        rc, jn, err = run("analyze", "-F", "json", empty, b, a)
+        paths = [i["path"] for i in json.loads(jn)["inputs"]] if rc == 0 else []
+        f.check(paths == [empty, a, b] and "order of their first packets" in err,
+                f"files around an empty one: {paths} {err!r}")
         # the same capture twice under two names is refused
         c = os.path.join(tmp, "c.pcap")
         shutil.copy(a, c)
