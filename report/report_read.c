@@ -166,6 +166,19 @@ __attribute__((format(printf, 3, 4))) static bool fail_errno(struct rd *d, int e
     return false;
 }
 
+/* A name and where it came from go together: a name with the source
+ * "none", or a source without a name, is a report no analyzer wrote. */
+static bool names_agree(struct rd *d, const char *name_key, bool has_name, const char *source_key,
+                        long long source)
+{
+    if (has_name == (source != EA_NAME_NONE))
+        return true;
+    const char *text = ea_name_source_name((enum ea_name_source)source);
+    if (has_name)
+        return fail(d, "'%s' is given but '%s' is \"none\"", name_key, source_key);
+    return fail(d, "'%s' is \"%s\" but '%s' is null", source_key, text ? text : "?", name_key);
+}
+
 static bool fail_oom(struct rd *d)
 {
     d->at_len = 0;
@@ -1809,7 +1822,7 @@ static bool read_host(struct rd *d, size_t i, json_t *o)
               f_u64(d, o, "bytes_out", UINT64_MAX, &h->bytes_out) &&
               f_u64(d, o, "bytes_in", UINT64_MAX, &h->bytes_in) &&
               f_time(d, o, "first", &h->first) && f_time(d, o, "last", &h->last);
-    if (!ok)
+    if (!ok || !names_agree(d, "name", h->named, "name_source", source))
         return false;
     h->transport = (enum ea_transport)transport;
     h->name_source = (enum ea_name_source)source;
@@ -1893,11 +1906,17 @@ static bool read_conn(struct rd *d, size_t i, json_t *o)
     if (ok && json_object_get(o, "cert_names"))
         ok = f_strs(d, o, "cert_names", REPORT_READ_MAX_CHAIN, &c->cert_names, &c->n_cert_names);
     /* a second name (CONNECT, SOCKS), payload counts and the tunnel */
+    if (ok) {
+        json_t *cn = json_object_get(o, "name");
+        ok = names_agree(d, "name", cn && !json_is_null(cn), "name_source", source);
+    }
     json_t *inner = ok ? json_object_get(o, "inner_name") : NULL;
-    if (inner && !json_is_null(inner)) {
+    bool has_inner = inner && !json_is_null(inner);
+    if (ok && (has_inner || json_object_get(o, "inner_name_source"))) {
         long long isrc = 0;
-        ok = f_str(d, o, "inner_name", false, &c->inner_name) &&
-             f_enum(d, o, "inner_name_source", &e_name_source, &isrc);
+        ok = (!has_inner || f_str(d, o, "inner_name", false, &c->inner_name)) &&
+             f_enum(d, o, "inner_name_source", &e_name_source, &isrc) &&
+             names_agree(d, "inner_name", has_inner, "inner_name_source", isrc);
         c->inner_source = (enum ea_name_source)isrc;
     }
     if (ok && json_object_get(o, "payload_out"))

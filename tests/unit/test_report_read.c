@@ -1000,6 +1000,19 @@ static const struct bad_row bad_rows[] = {
      NULL, "hosts[0].flags: more than 32 entries"},
     {B_JUDGED, "hosts.0.flags", "[4294967296]", NULL,
      "hosts[0].flags[0]: 4294967296 is not in [1, 4294967295]"},
+    /* a name and its source go together */
+    {B_JUDGED, "hosts.0.name_source", "\"none\"", NULL,
+     "hosts[0]: 'name' is given but 'name_source' is \"none\""},
+    {B_JUDGED, "hosts.0.name", "null", NULL,
+     "hosts[0]: 'name_source' is \"sni\" but 'name' is null"},
+    {B_JUDGED, "connections.0.name_source", "\"none\"", NULL,
+     "connections[0]: 'name' is given but 'name_source' is \"none\""},
+    {B_JUDGED, "connections.0.name", "null", NULL,
+     "connections[0]: 'name_source' is \"sni\" but 'name' is null"},
+    {B_JUDGED, "connections.0.inner_name", "\"x.example\"", NULL,
+     "connections[0]: 'inner_name' is given but 'inner_name_source' is \"none\""},
+    {B_JUDGED, "connections.0.inner_name_source", "\"sni\"", NULL,
+     "connections[0]: 'inner_name_source' is \"sni\" but 'inner_name' is null"},
 };
 #define N_BAD (sizeof bad_rows / sizeof bad_rows[0])
 
