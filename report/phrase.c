@@ -543,3 +543,100 @@ void phrase_known_in(struct phrase *p, const struct ea_host *h)
         phrase_name(p, &h->known_in[k]);
     }
 }
+
+void phrase_host_service(struct phrase *p, const struct ea_host *h)
+{
+    if (!h->service)
+        return;
+    phrase_name(p, &h->service->name);
+    if (h->service->role.len) {
+        phrase_text(p, ": ");
+        phrase_name(p, &h->service->role);
+    }
+}
+
+void phrase_conn_details(struct phrase *p, const struct ea_conn *c)
+{
+    if (c->inner_source != EA_NAME_NONE) {
+        const char *src = ea_name_source_name(c->inner_source);
+        if (src)
+            phrase_printf(p, "; inner %s ", src);
+        else
+            phrase_printf(p, "; inner %d ", (int)c->inner_source);
+        phrase_name(p, &c->inner_name);
+    }
+    if (c->ja4.len) {
+        phrase_text(p, "; JA4 ");
+        phrase_name(p, &c->ja4);
+    }
+    if (c->server_alpn.len) {
+        phrase_text(p, "; server ALPN ");
+        phrase_name(p, &c->server_alpn);
+    }
+    for (size_t k = 0; k < c->n_cert_names; k++) {
+        phrase_text(p, k ? ", " : "; certificate names ");
+        phrase_name(p, &c->cert_names[k]);
+    }
+}
+
+static void megabytes(struct phrase *p, uint64_t bytes)
+{
+    phrase_printf(p, "%.1f MB", (double)bytes / 1e6);
+}
+
+void phrase_live_capture(struct phrase *p, const struct ea_report *r)
+{
+    struct ea_capture_stats sum = {0};
+    const struct ea_capture_stats *first = NULL;
+    size_t files = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct ea_capture_stats *cs = &r->inputs[i].capture;
+        if (!cs->live)
+            continue;
+        if (!first)
+            first = cs;
+        files += cs->written;
+        sum.packets_seen += cs->packets_seen;
+        sum.bytes_seen += cs->bytes_seen;
+        sum.packets_written += cs->packets_written;
+        sum.bytes_written += cs->bytes_written;
+        sum.cut_packets += cs->cut_packets;
+        sum.cut_bytes += cs->cut_bytes;
+        sum.kernel_drops += cs->kernel_drops;
+        sum.interface_drops += cs->interface_drops;
+    }
+    if (!first)
+        return;
+    phrase_text(p, "on ");
+    phrase_name(p, &first->interface);
+    phrase_printf(p, ", %" PRIu64 " packets (", sum.packets_seen);
+    megabytes(p, sum.bytes_seen);
+    phrase_text(p, ")");
+    if (files) {
+        phrase_printf(p, ", %" PRIu64 " written to %zu %s (", sum.packets_written, files,
+                      files == 1 ? "file" : "files");
+        megabytes(p, sum.bytes_written);
+        phrase_text(p, ")");
+        if (first->cutoff)
+            phrase_printf(
+                p,
+                "; the cutoff (%" PRIu64 " bytes per direction%s) left out %" PRIu64 " packets, ",
+                first->cutoff, first->cutoff_headers ? ", then headers" : "", sum.cut_packets);
+        else
+            phrase_printf(p, "; no cutoff, %" PRIu64 " packets left out, ", sum.cut_packets);
+        megabytes(p, sum.cut_bytes);
+    }
+    phrase_printf(p, "; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface",
+                  sum.kernel_drops, sum.interface_drops);
+}
+
+void phrase_capture_write_error(struct phrase *p, const struct ea_input *in)
+{
+    if (!in->capture.live || !in->capture.write_error.len)
+        return;
+    phrase_text(p, "writing ");
+    phrase_name(p, &in->path);
+    phrase_printf(p, " stopped after %" PRIu64 " packets: ", in->capture.packets_written);
+    phrase_name(p, &in->capture.write_error);
+    phrase_text(p, " (the file is valid; the analysis went on)");
+}

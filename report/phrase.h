@@ -99,6 +99,22 @@ void phrase_change(struct phrase *p, const struct ea_change *c);
 /* "2 new hosts, 1 no longer contacted, 1 changed since old.json" or "no
  * change since old.json". */
 void phrase_diff_summary(struct phrase *p, const struct ea_report *r);
+/* What the catalog says a host is: "Hugging Face Hub: Xet storage" (the
+ * service's name and role); nothing when the catalog does not know it. */
+void phrase_host_service(struct phrase *p, const struct ea_host *h);
+/* A connection's details past its name and outcome, each after "; ":
+ * "inner sni X" (the name inside CONNECT or SOCKS), "JA4 X", "server ALPN
+ * X", "certificate names X, Y"; nothing when it has none of them. */
+void phrase_conn_details(struct phrase *p, const struct ea_conn *c);
+/* egress-audit capture's figures, summed over the live inputs: "on eth0,
+ * 1200 packets (3.4 MB), 1100 written to 1 file (2.9 MB); the cutoff (...)
+ * left out 100 packets, 0.5 MB; dropped: 0 by the kernel, 0 by the
+ * interface"; nothing when no input is a live capture. */
+void phrase_live_capture(struct phrase *p, const struct ea_report *r);
+/* "writing 'x.pcap' stopped after 10 packets: No space left on device (the
+ * file is valid; the analysis went on)"; nothing unless in is a live
+ * capture whose writing stopped. */
+void phrase_capture_write_error(struct phrase *p, const struct ea_input *in);
 /* The runs a host was contacted in: "all", or "1, 3" (runs numbered from
  * 1, as the reports list them). */
 void phrase_host_runs(struct phrase *p, const struct ea_report *r, const struct ea_host *h);

@@ -2,7 +2,9 @@
 /*
  * The CSV report: one row per listed connection, with the verdict, rule and
  * finding (allowed-but-refused, denied-but-reached) of the host it counts
- * in, for spreadsheets (RFC 4180, CRLF line ends).
+ * in, its service, and the connection's inner name, JA4, server ALPN and
+ * certificate names, for spreadsheets (RFC 4180, CRLF line ends). New
+ * columns go at the end (README.md lists them).
  * Every text cell is the safe text of escape.h (so no cell spans lines),
  * in double quotes with '"' doubled; a cell that a spreadsheet would take
  * for a formula (starting with '=', '+', '-' or '@') gets a leading "'"
@@ -18,11 +20,16 @@
 
 #include "escape.h"
 
+/* The columns: new ones only ever go at the end, after "run". */
 static const char *const head[] = {
-    "time_utc",  "src",         "sport",       "dst",         "dport",       "transport",
-    "name",      "name_source", "outcome",     "outcome_why", "tls_version", "http_status",
-    "bytes_out", "bytes_in",    "resolved_as", "flags",       "host",        "host_port",
-    "verdict",   "rule",        "rule_origin", "verdict_why", "finding",     "run",
+    "time_utc",    "src",          "sport",       "dst",
+    "dport",       "transport",    "name",        "name_source",
+    "outcome",     "outcome_why",  "tls_version", "http_status",
+    "bytes_out",   "bytes_in",     "resolved_as", "flags",
+    "host",        "host_port",    "verdict",     "rule",
+    "rule_origin", "verdict_why",  "finding",     "run",
+    "service",     "service_role", "inner_name",  "inner_name_source",
+    "ja4",         "server_alpn",  "cert_names",
 };
 
 struct csv {
@@ -145,6 +152,32 @@ static void flags(struct csv *w, uint32_t f)
     ctext(w, buf);
 }
 
+/* Names joined by sep ("a -> b -> c") in one cell. */
+static void joined(struct csv *w, const struct ea_str *names, size_t n, const char *sep)
+{
+    size_t seplen = strlen(sep);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += names[i].len + seplen;
+    char *buf = malloc(len + 1);
+    if (!buf) {
+        w->oom = true;
+        return;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(buf + at, sep, seplen);
+            at += seplen;
+        }
+        if (names[i].len)
+            memcpy(buf + at, names[i].s, names[i].len);
+        at += names[i].len;
+    }
+    text(w, buf, at);
+    free(buf);
+}
+
 /* The resolved chain, "a -> b -> c". */
 static void chain(struct csv *w, const struct ea_conn *c)
 {
@@ -152,26 +185,37 @@ static void chain(struct csv *w, const struct ea_conn *c)
         empty(w);
         return;
     }
-    size_t len = 0;
-    for (size_t i = 0; i < c->resolved.n_names; i++)
-        len += c->resolved.names[i].len + 4;
-    char *buf = malloc(len + 1);
-    if (!buf) {
-        w->oom = true;
-        return;
+    joined(w, c->resolved.names, c->resolved.n_names, " -> ");
+}
+
+/* The details past the host's columns: its service, and the connection's
+ * inner name, JA4, server ALPN and certificate names. */
+static void details(struct csv *w, const struct ea_conn *c, const struct ea_host *h)
+{
+    if (h && h->service) {
+        str(w, &h->service->name);
+        str(w, &h->service->role);
+    } else {
+        empty(w);
+        empty(w);
     }
-    size_t at = 0;
-    for (size_t i = 0; i < c->resolved.n_names; i++) {
-        if (i) {
-            memcpy(buf + at, " -> ", 4);
-            at += 4;
-        }
-        if (c->resolved.names[i].len)
-            memcpy(buf + at, c->resolved.names[i].s, c->resolved.names[i].len);
-        at += c->resolved.names[i].len;
-    }
-    text(w, buf, at);
-    free(buf);
+    if (c->inner_source != EA_NAME_NONE)
+        str(w, &c->inner_name);
+    else
+        empty(w);
+    name(w, ea_name_source_name(c->inner_source), c->inner_source);
+    if (c->ja4.len)
+        str(w, &c->ja4);
+    else
+        empty(w);
+    if (c->server_alpn.len)
+        str(w, &c->server_alpn);
+    else
+        empty(w);
+    if (c->n_cert_names)
+        joined(w, c->cert_names, c->n_cert_names, ", ");
+    else
+        empty(w);
 }
 
 int render_csv(const struct ea_report *r, FILE *out)
@@ -243,6 +287,7 @@ int render_csv(const struct ea_report *r, FILE *out)
             str(&w, &r->runs[c->run].path);
         else
             empty(&w);
+        details(&w, c, h);
         end_row(&w);
     }
     free(finding);

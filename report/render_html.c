@@ -626,6 +626,12 @@ static void h_hosts(struct html *h, const struct ea_report *r)
             first = false;
             said = true;
         }
+        if (x->service) {
+            fputs(said ? "; " : "", h->f);
+            phrase_host_service(&h->ph, x);
+            h_say(h);
+            said = true;
+        }
         h_flags(h, x->flags, &said);
         fputs("</td></tr>\n", h->f);
     }
@@ -960,6 +966,8 @@ static void h_conns(struct html *h, const struct ea_report *r, bool listed)
                     h_str(h, &c->resolved.names[k]);
                 }
             }
+            phrase_conn_details(&h->ph, c);
+            h_say(h);
             bool said = true;
             h_flags(h, c->flags, &said);
             fputs("</td></tr>\n", h->f);
@@ -999,6 +1007,20 @@ static void h_capture(struct html *h, const struct ea_report *r)
         fprintf(h->f, ", %" PRIu64 " packets)", in->packets);
     }
     fputs("</li>\n", h->f);
+    phrase_live_capture(&h->ph, r);
+    if (h->ph.n) {
+        fputs("<li>Live capture: ", h->f);
+        h_say(h);
+        fputs("</li>\n", h->f);
+    }
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        phrase_capture_write_error(&h->ph, &r->inputs[i]);
+        if (!h->ph.n)
+            continue;
+        fputs("<li class=\"warn\">Warning: ", h->f);
+        h_say(h);
+        fputs("</li>\n", h->f);
+    }
     fputs("<li>Time: ", h->f);
     phrase_time_span(&h->ph, r);
     h_say(h);

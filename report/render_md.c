@@ -571,6 +571,12 @@ static void md_hosts(struct md *m, const struct ea_report *r)
             first = false;
             said = true;
         }
+        if (h->service) {
+            fputs(said ? "; " : "", m->f);
+            phrase_host_service(&m->ph, h);
+            md_say(m);
+            said = true;
+        }
         md_flags(m, h->flags, &said);
         fputs(" |\n", m->f);
     }
@@ -709,6 +715,8 @@ static void md_conns(struct md *m, const struct ea_report *r, bool listed)
                     md_str(m, &c->resolved.names[k]);
                 }
             }
+            phrase_conn_details(&m->ph, c);
+            md_say(m);
             bool said = true;
             md_flags(m, c->flags, &said);
             fputs(" |\n", m->f);
@@ -749,6 +757,20 @@ static void md_capture(struct md *m, const struct ea_report *r)
         fprintf(m->f, ", %" PRIu64 " packets)", in->packets);
     }
     fputc('\n', m->f);
+    phrase_live_capture(&m->ph, r);
+    if (m->ph.n) {
+        fputs("- Live capture: ", m->f);
+        md_say(m);
+        fputc('\n', m->f);
+    }
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        phrase_capture_write_error(&m->ph, &r->inputs[i]);
+        if (!m->ph.n)
+            continue;
+        fputs("- **Warning:** ", m->f);
+        md_say(m);
+        fputc('\n', m->f);
+    }
     fputs("- Time: ", m->f);
     phrase_time_span(&m->ph, r);
     md_say(m);

@@ -1476,59 +1476,19 @@ static void print_counters(struct out *o, const struct ea_report *r)
     }
 }
 
-static void cell_megabytes(struct cell *c, uint64_t bytes)
-{
-    cell_printf(c, "%.1f MB", (double)bytes / 1e6);
-}
-
 /* egress-audit capture's figures: what was seen, written and left out by
  * the cutoff, drops, and a file whose writing stopped. */
 static void print_live_capture(struct out *o, const struct ea_report *r)
 {
-    struct ea_capture_stats sum = {0};
-    const struct ea_capture_stats *first = NULL;
-    size_t files = 0;
-    struct cell *c = &o->c;
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct ea_capture_stats *cs = &r->inputs[i].capture;
-        if (!cs->live)
-            continue;
-        if (!first)
-            first = cs;
-        files += cs->written;
-        sum.packets_seen += cs->packets_seen;
-        sum.bytes_seen += cs->bytes_seen;
-        sum.packets_written += cs->packets_written;
-        sum.bytes_written += cs->bytes_written;
-        sum.cut_packets += cs->cut_packets;
-        sum.cut_bytes += cs->cut_bytes;
-        sum.kernel_drops += cs->kernel_drops;
-        sum.interface_drops += cs->interface_drops;
-    }
-    if (!first)
+    bool live = false;
+    for (size_t i = 0; i < r->n_inputs && !live; i++)
+        live = r->inputs[i].capture.live;
+    if (!live)
         return;
-    cell_puts(c, "capture: on ");
-    cell_str(c, &first->interface);
-    cell_printf(c, ", %" PRIu64 " packets (", sum.packets_seen);
-    cell_megabytes(c, sum.bytes_seen);
-    cell_puts(c, ")");
-    if (files) {
-        cell_printf(c, ", %" PRIu64 " written to %zu file%s (", sum.packets_written, files,
-                    files == 1 ? "" : "s");
-        cell_megabytes(c, sum.bytes_written);
-        cell_puts(c, ")");
-        if (first->cutoff)
-            cell_printf(
-                c,
-                "; the cutoff (%" PRIu64 " bytes per direction%s) left out %" PRIu64 " packets, ",
-                first->cutoff, first->cutoff_headers ? ", then headers" : "", sum.cut_packets);
-        else
-            cell_printf(c, "; no cutoff, %" PRIu64 " packets left out, ", sum.cut_packets);
-        cell_megabytes(c, sum.cut_bytes);
-    }
-    cell_printf(c, "; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface",
-                sum.kernel_drops, sum.interface_drops);
-    say_cell(o, 0, INDENT);
+    struct cell *c = &o->c;
+    phrase_text(&o->ph, "capture: ");
+    phrase_live_capture(&o->ph, r); /* the same sentence as md and html */
+    say(o, 0, INDENT);
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct ea_input *in = &r->inputs[i];
         if (!in->capture.live || !in->capture.write_error.len)

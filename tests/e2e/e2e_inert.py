@@ -3,7 +3,10 @@
 """Hostile names, inert in every format. A capture (made here with
 pcapgen.py) whose TLS SNI, HTTP Host and DNS names hold <script>, pipes,
 backticks, =cmd(), Markdown and HTML syntax, newlines and ANSI escapes, and
-a rule file whose path and rule names do too, go through every renderer
+a rule file whose path and rule names do too, a CONNECT tunnel whose inner
+SNI does, and a JSON report crafted with hostile certificate names, JA4,
+server ALPN, live-capture interface and write error (read with a service
+catalog of hostile services), go through every renderer
 (text with and without colour, JSON, Markdown, HTML, CSV, and the az, YAML
 and Bicep emitters), from the capture and from the JSON report read back.
 Each output must be inert for its reader: printable ASCII; no escape
@@ -41,6 +44,56 @@ EVIL = [
 ]
 HOST = b"=HYPERLINK(\"http://evil.example\")|`x`<b>\x1b[2J"
 SERVER = "192.0.2."
+# The SNI inside a CONNECT tunnel: the connection's inner name.
+INNER = b"=cmd()|`inner`<script>x</script>\x1b[2J\n.example"
+
+
+def safe(b):
+    """The safe text (report/escape.h) of bytes: how the JSON report holds them."""
+    out = []
+    for x in b:
+        if x == 0x5C:
+            out.append("\\\\")
+        elif 0x20 <= x < 0x7F:
+            out.append(chr(x))
+        else:
+            out.append(f"\\x{x:02x}")
+    return "".join(out)
+
+
+# Hostile values for the details a crafted JSON report carries: each holds
+# its marker, so that the output shows it came through.
+DETAILS = {
+    "inner": b"<script>INNERMARK</script>|`x`\n=1",
+    "ja4": b"=JA4MARK|`t13`<b>",
+    "alpn": b"@ALPNMARK|<i>`\x1b[31m",
+    "cert1": b"+CERTMARK|`a`<svg onload=alert(1)>",
+    "cert2": b"-CERT2MARK\r\n[l](javascript:x)",
+    "svc": b"=SVCMARK()|`s`<script>",
+    "role": b"ROLEMARK</td><td>|`r`",
+    "iface": b"=IFMARK|`eth0`<b>\x07",
+    "werr": b"WERRMARK<script>|`w`\n",
+}
+
+
+def crafted(rep):
+    """The report with every detail the renderers show set to a hostile value:
+    each connection's inner name, JA4, server ALPN and certificate names, and
+    a live capture's figures on the first input. (The hosts' services are
+    looked up again when a report is read: see catalog().)"""
+    rep = json.loads(json.dumps(rep))
+    for c in rep["connections"]:
+        c["inner_name"] = safe(DETAILS["inner"])
+        c["inner_name_source"] = "sni"
+        c["ja4"] = safe(DETAILS["ja4"])
+        c["server_alpn"] = safe(DETAILS["alpn"])
+        c["cert_names"] = [safe(DETAILS["cert1"]), safe(DETAILS["cert2"])]
+    rep["inputs"][0]["capture"] = {
+        "interface": safe(DETAILS["iface"]), "written": True, "cutoff": 4096,
+        "cutoff_headers": True, "packets_seen": 10, "bytes_seen": 1000, "packets_written": 9,
+        "bytes_written": 900, "cut_packets": 1, "cut_bytes": 100, "kernel_drops": 2,
+        "interface_drops": 3, "write_error": safe(DETAILS["werr"])}
+    return rep
 
 
 def capture(path):
@@ -60,6 +113,13 @@ def capture(path):
     packets.append(pg.udp_packet("10.0.0.53", "10.0.0.2", 53, 51000, ans))
     c = pg.TcpConn("10.0.0.2", SERVER + "99", 42000, 443)
     packets += c.play([("c", "S"), ("s", "SA"), ("c", "A")])
+    # a CONNECT tunnel whose TLS names another, hostile, host: the inner name
+    c = pg.TcpConn("10.0.0.2", SERVER + "97", 44000, 3128)
+    packets += c.play([("c", "S"), ("s", "SA"), ("c", "A"),
+                       ("c", "PA", b"CONNECT tunnel.example:443 HTTP/1.1\r\n"
+                                   b"Host: tunnel.example:443\r\n\r\n"),
+                       ("s", "PA", b"HTTP/1.1 200 Connection established\r\n\r\n"),
+                       ("c", "PA", pg.client_hello(INNER)), ("s", "PA", pg.server_hello())])
     # HTTP with a hostile Host
     c = pg.TcpConn("10.0.0.2", SERVER + "80", 43000, 80)
     req = b"GET / HTTP/1.1\r\nHost: " + HOST + b"\r\nAccept: */*\r\n\r\n"
@@ -83,6 +143,17 @@ def rules(tmp):
                 "    - name: \"[l](javascript:x)\"\n"
                 "      type: fqdn\n      destination: unused.example\n")
     return path
+
+
+def catalog(tmp):
+    """A service catalog (EGRESS_AUDIT_SERVICES) naming every .example host
+    with a hostile service and role."""
+    d = os.path.join(tmp, "services")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "evil.tsv"), "wb") as fh:
+        fh.write(b"*.example\t" + DETAILS["svc"] + b"\t" + DETAILS["role"] +
+                 b"\thttps://evil.example/<script>\t2026-12-01\n")
+    return d
 
 
 def printable(data, allow_cr=False, allow_esc=False):
@@ -216,6 +287,9 @@ def main():
         f.check(len(names) >= len(EVIL), f"the hostile names did not come through: {names}")
         f.check(any(a.get("activate") for a in rep["remediation"]["add"]),
                 "no activation of the hostile Inactive rule")
+        f.check(any(c.get("inner_name") == safe(INNER) for c in rep["connections"]),
+                "the hostile inner name did not come through")
+        f.check(any(c.get("ja4") for c in rep["connections"]), "no JA4")
         bad = printable(js)
         f.check(bad is None, f"json: {bad}")
         saved = os.path.join(tmp, "run.json")
@@ -239,6 +313,42 @@ def main():
             for form in ("az", "yaml", "bicep", "text"):
                 bad = printable(out("--emit", form))
                 f.check(bad is None, f"{source} --emit {form}: {bad}")
+        # every detail the renderers show, hostile, from a crafted report
+        evil_json = os.path.join(tmp, "details.json")
+        with open(evil_json, "w") as fh:
+            json.dump(crafted(rep), fh)
+        marks = [re.search(rb"[A-Z0-9]+MARK", v).group(0) for v in DETAILS.values()]
+        conn_marks = [m for m in marks if m not in (b"SVCMARK", b"ROLEMARK", b"IFMARK",
+                                                    b"WERRMARK")]
+
+        os.environ["EGRESS_AUDIT_SERVICES"] = catalog(tmp)
+
+        def crafted_out(*extra):
+            rc, o, e = run("report", "-q", *extra, evil_json)
+            f.check(rc == 0, f"crafted report {' '.join(extra)}: exit {rc}: {e}")
+            return o
+        o = crafted_out("-F", "md", "-v")
+        check_md(f, "crafted md", o)
+        for m in marks:
+            f.check(m in o, f"crafted md: {m.decode()} not shown")
+        o = crafted_out("-F", "html", "-v")
+        check_html(f, "crafted html", o)
+        for m in marks:
+            f.check(m in o, f"crafted html: {m.decode()} not shown")
+        o = crafted_out("-F", "csv")
+        check_csv(f, "crafted csv", o)
+        for m in conn_marks + [b"SVCMARK", b"ROLEMARK"]:
+            f.check(m in o, f"crafted csv: {m.decode()} not shown")
+        for m in (b"IFMARK", b"WERRMARK"):
+            f.check(m not in o, f"crafted csv: {m.decode()} shown")
+        check_text(f, "crafted text", crafted_out("--color", "never", "-v", "--width", "0"),
+                   False)
+        for extra in (("-F", "md"), ("-F", "html")):  # without -v: no connection details
+            o = crafted_out(*extra)
+            for m in conn_marks:
+                f.check(m not in o, f"crafted {extra[1]} without -v: {m.decode()} shown")
+            f.check(b"SVCMARK" in o and b"IFMARK" in o, f"crafted {extra[1]}: no service or capture")
+        del os.environ["EGRESS_AUDIT_SERVICES"]
         # the union and the diff say the same names
         rc, o, e = run("report", "-F", "md", saved, saved, "--diff", saved)
         f.check(rc == 0, f"union and diff: {rc} {e}")

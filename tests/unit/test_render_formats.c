@@ -215,6 +215,147 @@ static void test_csv(void **state)
     ea_report_finish(&r);
 }
 
+/* The details the text report shows: a host's service, a connection's inner
+ * name, JA4, server ALPN and certificate names, a live capture's figures;
+ * every one hostile. */
+static void build_details(struct ea_report *r)
+{
+    build_report(r);
+    struct ea_conn *c = &r->conns[0];
+    str_cset(&c->inner_name, "<i>in|`x`</i>\n");
+    c->inner_source = EA_NAME_SNI;
+    str_cset(&c->ja4, "=ja4|x");
+    str_cset(&c->server_alpn, "h2\"&");
+    c->cert_names = calloc(2, sizeof *c->cert_names);
+    assert_non_null(c->cert_names);
+    str_cset(&c->cert_names[0], "a.example");
+    str_cset(&c->cert_names[1], "-b\x1b");
+    c->n_cert_names = 2;
+    assert_true(c->host < r->n_hosts);
+    struct ea_service *sv = ea_host_service(&r->hosts[c->host]);
+    assert_non_null(sv);
+    str_cset(&sv->name, "Svc|<s>");
+    str_cset(&sv->role, "=role`");
+    struct ea_capture_stats *cs = &r->inputs[0].capture;
+    cs->live = true;
+    str_cset(&cs->interface, "eth<0>|");
+    cs->written = true;
+    cs->cutoff = 4096;
+    cs->packets_seen = 10;
+    cs->bytes_seen = 2000000;
+    cs->packets_written = 9;
+    cs->bytes_written = 1500000;
+    cs->cut_packets = 1;
+    cs->cut_bytes = 500000;
+    cs->kernel_drops = 2;
+    cs->interface_drops = 3;
+    str_cset(&cs->write_error, "disk full <x>");
+}
+
+static void test_md_details(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_details(&r);
+    struct output o = do_render_opts(&r, RENDER_MD, &all);
+    assert_printable(&o);
+    assert_non_null(strstr(o.buf, "`Svc\\x7c<s>`: `=role\\x60` |"));
+    assert_non_null(strstr(o.buf, "; inner sni `<i>in\\x7c\\x60x\\x60</i>\\x0a`; JA4 "
+                                  "`=ja4\\x7cx`; server ALPN `h2\"&`; certificate names "
+                                  "`a.example`, `-b\\x1b`"));
+    assert_non_null(strstr(o.buf, "- Live capture: on `eth<0>\\x7c`, 10 packets (2.0 MB), 9 "
+                                  "written to 1 file (1.5 MB); the cutoff (4096 bytes per "
+                                  "direction) left out 1 packets, 0.5 MB; dropped: 2 by the "
+                                  "kernel, 3 by the interface\n"));
+    assert_non_null(strstr(o.buf, " stopped after 9 packets: `disk full <x>` (the file is "
+                                  "valid; the analysis went on)\n"));
+    output_free(&o);
+    /* without -v the connections are not listed, nor their details */
+    o = do_render_opts(&r, RENDER_MD, NULL);
+    assert_null(strstr(o.buf, "JA4"));
+    assert_null(strstr(o.buf, "inner sni"));
+    assert_non_null(strstr(o.buf, "`Svc\\x7c<s>`"));
+    assert_non_null(strstr(o.buf, "- Live capture: "));
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
+/* The text report's capture line is the same sentence (phrase_live_capture),
+ * and its write warning names the file. Width 0: one line each. */
+static void test_text_capture_line(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_details(&r);
+    static const struct render_opts wide = {.width = 0};
+    struct output o = do_render_opts(&r, RENDER_TEXT, &wide);
+    assert_non_null(strstr(o.buf, "capture: on eth<0>|, 10 packets (2.0 MB), 9 written to 1 "
+                                  "file (1.5 MB); the cutoff (4096 bytes per direction) left "
+                                  "out 1 packets, 0.5 MB; dropped: 2 by the kernel, 3 by the "
+                                  "interface\n"));
+    assert_non_null(strstr(o.buf, "stopped after 9 packets: disk full <x> (the file is valid; "
+                                  "the analysis went on)\n"));
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
+static void test_html_details(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_details(&r);
+    struct output o = do_render_opts(&r, RENDER_HTML, &all);
+    assert_printable(&o);
+    assert_null(strstr(o.buf, "<s>"));
+    assert_null(strstr(o.buf, "<i>"));
+    assert_non_null(strstr(o.buf, "<code>Svc|&lt;s&gt;</code>: <code>=role`</code></td></tr>"));
+    assert_non_null(strstr(o.buf, "; inner sni <code>&lt;i&gt;in|`x`&lt;/i&gt;\\x0a</code>; JA4 "
+                                  "<code>=ja4|x</code>; server ALPN <code>h2&quot;&amp;</code>; "
+                                  "certificate names <code>a.example</code>, "
+                                  "<code>-b\\x1b</code>"));
+    assert_non_null(strstr(o.buf, "<li>Live capture: on <code>eth&lt;0&gt;|</code>, 10 packets "
+                                  "(2.0 MB), 9 written to 1 file (1.5 MB); the cutoff (4096 "
+                                  "bytes per direction) left out 1 packets, 0.5 MB; dropped: 2 "
+                                  "by the kernel, 3 by the interface</li>\n"));
+    assert_non_null(strstr(o.buf, " stopped after 9 packets: <code>disk full &lt;x&gt;</code> "
+                                  "(the file is valid; the analysis went on)</li>\n"));
+    output_free(&o);
+    o = do_render_opts(&r, RENDER_HTML, NULL);
+    assert_null(strstr(o.buf, "JA4"));
+    assert_non_null(strstr(o.buf, "<code>Svc|&lt;s&gt;</code>"));
+    assert_non_null(strstr(o.buf, "<li>Live capture: "));
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
+static void test_csv_details(void **state)
+{
+    (void)state;
+    struct ea_report r;
+    build_details(&r);
+    struct output o = do_render_opts(&r, RENDER_CSV, NULL);
+    static char cells[32][256];
+    const char *nl = strstr(o.buf, "\r\n");
+    assert_non_null(nl);
+    size_t n = csv_cells(o.buf, (size_t)(nl - o.buf), cells);
+    static const char *const tail[] = {"run",         "service",           "service_role",
+                                       "inner_name",  "inner_name_source", "ja4",
+                                       "server_alpn", "cert_names"};
+    size_t nt = sizeof tail / sizeof tail[0];
+    assert_int_equal(n, 23 + nt);
+    for (size_t i = 0; i < nt; i++)
+        assert_string_equal(cells[23 + i], tail[i]);
+    assert_non_null(strstr(o.buf, ",\"Svc|<s>\",\"'=role`\",\"<i>in|`x`</i>\\x0a\",\"sni\","
+                                  "\"'=ja4|x\",\"h2\"\"&\",\"a.example, -b\\x1b\"\r\n"));
+    /* a connection without them: empty cells, its inner name's source "none" */
+    assert_non_null(strstr(o.buf, ",,,,\"none\",,,\r\n"));
+    /* the capture's figures are not a connection's */
+    assert_null(strstr(o.buf, "eth<0>"));
+    assert_null(strstr(o.buf, "disk full"));
+    output_free(&o);
+    ea_report_finish(&r);
+}
+
 /* Every byte value in a name, a DNS query and a path: printable output. */
 static void test_all_bytes(void **state)
 {
@@ -258,9 +399,16 @@ static void test_write_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_md),        cmocka_unit_test(test_md_code_span),
-        cmocka_unit_test(test_html),      cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_all_bytes), cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_md),
+        cmocka_unit_test(test_md_code_span),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_all_bytes),
+        cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_md_details),
+        cmocka_unit_test(test_html_details),
+        cmocka_unit_test(test_text_capture_line),
+        cmocka_unit_test(test_csv_details),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
