@@ -133,6 +133,25 @@ static uint32_t run_of(const struct ea_report *src, uint32_t base, uint32_t run_
     return base + (src->n_runs ? run_in_src : 0);
 }
 
+/* s's counts added to h (saturating), its addresses and resolved names
+ * merged in (bounded, without case); false on ENOMEM. */
+static bool add_host_counts(struct ea_host *h, const struct ea_host *s)
+{
+    h->n_conns = h->n_conns > SIZE_MAX - s->n_conns ? SIZE_MAX : h->n_conns + s->n_conns;
+    for (unsigned o = 0; o < EA_OUT__COUNT; o++)
+        h->outcomes[o] = sat_add32(h->outcomes[o], s->outcomes[o]);
+    h->flags |= s->flags;
+    h->bytes_out = sat_add(h->bytes_out, s->bytes_out);
+    h->bytes_in = sat_add(h->bytes_in, s->bytes_in);
+    for (size_t i = 0; i < s->n_addrs; i++)
+        if (!add_strs_ci(&h->addrs, &h->n_addrs, &s->addrs[i]))
+            return false;
+    for (size_t i = 0; i < s->n_resolved_as; i++)
+        if (!add_strs_ci(&h->resolved_as, &h->n_resolved_as, &s->resolved_as[i]))
+            return false;
+    return true;
+}
+
 static bool merge_host(struct ea_report *dst, struct host_map *map, const struct ea_report *src,
                        const struct ea_host *s, uint32_t base)
 {
@@ -173,18 +192,8 @@ static bool merge_host(struct ea_report *dst, struct host_map *map, const struct
         }
         *slot = dst->n_hosts;
     }
-    h->n_conns = h->n_conns > SIZE_MAX - s->n_conns ? SIZE_MAX : h->n_conns + s->n_conns;
-    for (unsigned o = 0; o < EA_OUT__COUNT; o++)
-        h->outcomes[o] = sat_add32(h->outcomes[o], s->outcomes[o]);
-    h->flags |= s->flags;
-    h->bytes_out = sat_add(h->bytes_out, s->bytes_out);
-    h->bytes_in = sat_add(h->bytes_in, s->bytes_in);
-    for (size_t i = 0; i < s->n_addrs; i++)
-        if (!add_strs_ci(&h->addrs, &h->n_addrs, &s->addrs[i]))
-            return false;
-    for (size_t i = 0; i < s->n_resolved_as; i++)
-        if (!add_strs_ci(&h->resolved_as, &h->n_resolved_as, &s->resolved_as[i]))
-            return false;
+    if (!add_host_counts(h, s))
+        return false;
     if (src->n_runs) {
         for (size_t i = 0; i < s->n_runs; i++)
             if (!add_run(h, run_of(src, base, s->runs[i])))
@@ -515,19 +524,7 @@ static bool shard_host(struct ea_report *dst, struct host_map *map, const struct
         h->first_seq = s->first_seq;
         *slot = dst->n_hosts;
     }
-    h->n_conns = h->n_conns > SIZE_MAX - s->n_conns ? SIZE_MAX : h->n_conns + s->n_conns;
-    for (unsigned o = 0; o < EA_OUT__COUNT; o++)
-        h->outcomes[o] = sat_add32(h->outcomes[o], s->outcomes[o]);
-    h->flags |= s->flags;
-    h->bytes_out = sat_add(h->bytes_out, s->bytes_out);
-    h->bytes_in = sat_add(h->bytes_in, s->bytes_in);
-    for (size_t i = 0; i < s->n_addrs; i++)
-        if (!add_strs_ci(&h->addrs, &h->n_addrs, &s->addrs[i]))
-            return false;
-    for (size_t i = 0; i < s->n_resolved_as; i++)
-        if (!add_strs_ci(&h->resolved_as, &h->n_resolved_as, &s->resolved_as[i]))
-            return false;
-    return true;
+    return add_host_counts(h, s);
 }
 
 static int cmp_u64_p(const void *pa, const void *pb)

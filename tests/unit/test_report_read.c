@@ -1013,6 +1013,10 @@ static const struct bad_row bad_rows[] = {
      "connections[0]: 'inner_name' is given but 'inner_name_source' is \"none\""},
     {B_JUDGED, "connections.0.inner_name_source", "\"sni\"", NULL,
      "connections[0]: 'inner_name_source' is \"sni\" but 'inner_name' is null"},
+    /* a worker's keys (analyze -j): both or neither */
+    {B_JUDGED, "hosts.0.shard_seq", "3", NULL, "hosts[0]: no \"shard_first_seq\""},
+    {B_JUDGED, "hosts.0.shard_seq", "\"3\"", NULL,
+     "hosts[0].shard_seq: expected an integer, found a string"},
 };
 #define N_BAD (sizeof bad_rows / sizeof bad_rows[0])
 
